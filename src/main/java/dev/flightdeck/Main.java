@@ -1,0 +1,104 @@
+package dev.flightdeck;
+
+import dev.flightdeck.config.ConfigException;
+import dev.flightdeck.config.ConfigLoader;
+import dev.flightdeck.config.FlightdeckConfig;
+import dev.flightdeck.sim.ExchangeListener;
+import dev.flightdeck.sim.Simulator;
+import dev.flightdeck.time.VertxTimeSource;
+import io.vertx.core.Vertx;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point. {@code serve} (the default) runs Flightdeck; {@code sim} runs the Machines API
+ * simulator alone. Settings come from conf/flightdeck.json, the environment and {@code --flags}.
+ */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  static final String USAGE = """
+      usage: java -jar flightdeck.jar [COMMAND] [--config FILE] [--section.key=value ...]
+
+      commands:
+        serve   run Flightdeck (default). Without FLY_API_TOKEN it drives an embedded
+                Machines API simulator on 127.0.0.1:4280.
+        sim     run the Machines API simulator alone (for benchmarks and other clients)
+        help    show this text
+
+      settings: conf/flightdeck.json < environment (FLY_API_TOKEN, FLY_API_HOSTNAME,
+      FLIGHTDECK_SECTION__KEY=value) < flags (--section.key=value). See README.md.
+      """;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    int code = run(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  static int run(String[] args) {
+    ConfigLoader.Loaded loaded;
+    try {
+      loaded = ConfigLoader.load(Arrays.asList(args), System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("flightdeck: invalid configuration: " + e.getMessage());
+      return 2;
+    }
+    List<String> rest = loaded.arguments();
+    String command = rest.isEmpty() ? "serve" : rest.get(0);
+    return switch (command) {
+      case "serve" -> serve(loaded.config());
+      case "sim" -> sim(loaded.config());
+      case "help", "--help", "-h" -> {
+        System.out.print(USAGE);
+        yield 0;
+      }
+      default -> {
+        System.err.println("flightdeck: unknown command '" + command + "'\n\n" + USAGE);
+        yield 2;
+      }
+    };
+  }
+
+  private static int serve(FlightdeckConfig config) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      FlightdeckServer server = FlightdeckServer.start(vertx, config, new VertxTimeSource(vertx)).await();
+      LOG.info("Flightdeck ready: job API on {}:{}, management on {}:{}", config.api().host(), server.apiPort(),
+          config.management().host(), server.managementPort());
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          server.stop().await();
+        } catch (Exception e) {
+          LOG.warn("shutdown: {}", e.toString());
+        }
+        vertx.close().await();
+      }, "flightdeck-shutdown"));
+      return 0;
+    } catch (Exception e) {
+      LOG.error("Flightdeck failed to start: {}", e.getMessage());
+      vertx.close();
+      return 1;
+    }
+  }
+
+  private static int sim(FlightdeckConfig config) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Simulator sim = Simulator.start(vertx, config.sim(), new VertxTimeSource(vertx), ExchangeListener.NONE).await();
+      LOG.info("Machines API simulator ready at {} (token from sim.token; admin endpoints under /sim)", sim.baseUrl());
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await(), "sim-shutdown"));
+      return 0;
+    } catch (Exception e) {
+      LOG.error("simulator failed to start: {}", e.getMessage());
+      vertx.close();
+      return 1;
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package dev.flightdeck.config;
+
+import dev.flightdeck.api.ApiConfig;
+import dev.flightdeck.api.ManagementConfig;
+import dev.flightdeck.fly.FlyConfig;
+import dev.flightdeck.sim.SimConfig;
+
+/** Every setting, parsed once at start-up. See conf/flightdeck.json for the defaults. */
+public record FlightdeckConfig(ApiConfig api, ManagementConfig management, FlyConfig fly, SimConfig sim) {
+
+  public FlightdeckConfig {
+    Checks.present("api", api);
+    Checks.present("management", management);
+    Checks.present("fly", fly);
+    Checks.present("sim", sim);
+  }
+
+  /** True when no Fly token is configured, so {@code serve} runs against the embedded simulator. */
+  public boolean useEmbeddedSimulator() {
+    return fly.token().isEmpty();
+  }
+}
