@@ -56,7 +56,7 @@ public final class FlightdeckServer {
         LOG.info("No FLY_API_TOKEN set: using the embedded Machines API simulator at {} ({}). "
             + "Set FLY_API_TOKEN to drive the real API.", simulator.baseUrl(), describeSeeds(config.sim()));
       } else {
-        LOG.info("Driving the Machines API at {}", flyConfig.baseUri());
+        LOG.info("Driving the Machines API at {}", flyConfig.endpoint());
       }
       FlyClient fly = new FlyClient(vertx, flyConfig);
       JsonObject readyState = new JsonObject().put("ready", true);

@@ -1,6 +1,5 @@
 package dev.flightdeck.config;
 
-import java.net.URI;
 import java.util.List;
 
 /** Validation helpers for config records; each failure names the setting. */
@@ -59,18 +58,5 @@ public final class Checks {
 
   public static <T> List<T> list(String name, List<T> value) {
     return value == null ? List.of() : List.copyOf(value);
-  }
-
-  public static URI httpUrl(String name, String value) {
-    notBlank(name, value);
-    try {
-      URI uri = URI.create(value.contains("://") ? value : "https://" + value);
-      if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
-        throw new IllegalArgumentException("not an http(s) URL");
-      }
-      return uri;
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(name + " must be an http(s) URL such as https://api.machines.dev, got '" + value + "'");
-    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.flightdeck.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 
@@ -55,6 +56,8 @@ public final class Secret {
     return value.hashCode();
   }
 
+  /** Serialised form (settings dumps, admin answers): masked, never the value. */
+  @JsonValue
   @Override
   public String toString() {
     return isEmpty() ? "(unset)" : "****";

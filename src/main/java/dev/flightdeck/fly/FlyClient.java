@@ -14,7 +14,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.net.ConnectException;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -38,16 +37,14 @@ public final class FlyClient implements AutoCloseable {
   private final String authorization;
   private final long requestTimeoutMs;
   private final String basePath;
-  private final URI baseUri;
+  private final ApiEndpoint endpoint;
 
   public FlyClient(Vertx vertx, FlyConfig config) {
-    this.baseUri = config.baseUri();
-    boolean https = "https".equals(baseUri.getScheme());
-    int port = baseUri.getPort() > 0 ? baseUri.getPort() : https ? 443 : 80;
+    this.endpoint = config.endpoint();
     WebClientOptions options = new WebClientOptions()
-        .setDefaultHost(baseUri.getHost())
-        .setDefaultPort(port)
-        .setSsl(https)
+        .setDefaultHost(endpoint.host())
+        .setDefaultPort(endpoint.port())
+        .setSsl(endpoint.https())
         .setConnectTimeout(config.connectTimeoutMs())
         .setKeepAlive(true)
         .setTcpNoDelay(true)
@@ -55,8 +52,7 @@ public final class FlyClient implements AutoCloseable {
     this.web = WebClient.create(vertx, options, new PoolOptions().setHttp1MaxSize(config.maxConnections()));
     this.authorization = authorization(config.token());
     this.requestTimeoutMs = config.requestTimeoutMs();
-    String path = baseUri.getPath() == null ? "" : baseUri.getPath().replaceAll("/+$", "");
-    this.basePath = path.endsWith("/v1") ? path : path + "/v1";
+    this.basePath = endpoint.path().endsWith("/v1") ? endpoint.path() : endpoint.path() + "/v1";
   }
 
   /** fly-go's rule: macaroon tokens go as {@code FlyV1 …}, anything else as a bearer token. */
@@ -74,8 +70,8 @@ public final class FlyClient implements AutoCloseable {
     return "Bearer " + t;
   }
 
-  public URI baseUri() {
-    return baseUri;
+  public ApiEndpoint endpoint() {
+    return endpoint;
   }
 
   // ---- apps ----

@@ -2,7 +2,6 @@ package dev.flightdeck.fly;
 
 import dev.flightdeck.config.Checks;
 import dev.flightdeck.config.Secret;
-import java.net.URI;
 
 /**
  * How to reach the Machines API ({@code fly.*}). An empty token means "use the embedded
@@ -17,7 +16,7 @@ public record FlyConfig(
     String userAgent) {
 
   public FlyConfig {
-    Checks.httpUrl("fly.api_hostname", apiHostname);
+    ApiEndpoint.parse("fly.api_hostname", apiHostname);
     token = token == null ? Secret.empty() : token;
     Checks.atLeast("fly.connect_timeout_ms", connectTimeoutMs, 1);
     Checks.atLeast("fly.request_timeout_ms", requestTimeoutMs, 1);
@@ -25,8 +24,8 @@ public record FlyConfig(
     Checks.notBlank("fly.user_agent", userAgent);
   }
 
-  public URI baseUri() {
-    return Checks.httpUrl("fly.api_hostname", apiHostname);
+  public ApiEndpoint endpoint() {
+    return ApiEndpoint.parse("fly.api_hostname", apiHostname);
   }
 
   public FlyConfig withEndpoint(String hostname, Secret newToken) {

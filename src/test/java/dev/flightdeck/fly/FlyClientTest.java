@@ -477,6 +477,6 @@ class FlyClientTest {
   @Test
   void the_default_api_hostname_is_the_public_api() {
     FlyConfig d = ConfigLoader.bind(ConfigLoader.defaults().getJsonObject("fly"), FlyConfig.class, "fly");
-    assertThat(d.baseUri().toString()).isEqualTo("https://api.machines.dev");
+    assertThat(d.endpoint().toString()).isEqualTo("https://api.machines.dev");
   }
 }
