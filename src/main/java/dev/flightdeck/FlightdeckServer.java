@@ -4,6 +4,10 @@ import dev.flightdeck.api.ApiVerticle;
 import dev.flightdeck.api.ManagementVerticle;
 import dev.flightdeck.config.FlightdeckConfig;
 import dev.flightdeck.config.Secret;
+import dev.flightdeck.dispatch.DispatchVerticle;
+import dev.flightdeck.dispatch.Dispatcher;
+import dev.flightdeck.fleet.FleetCache;
+import dev.flightdeck.fleet.FleetRoutes;
 import dev.flightdeck.fly.FlyClient;
 import dev.flightdeck.fly.FlyConfig;
 import dev.flightdeck.sim.ExchangeListener;
@@ -32,22 +36,30 @@ public final class FlightdeckServer {
   private final FlyClient fly;
   private final ApiVerticle api;
   private final ManagementVerticle management;
+  private final DispatchVerticle engine;
   private final List<String> deployments;
 
   private FlightdeckServer(Vertx vertx, FlightdeckConfig config, Simulator simulator, FlyClient fly, ApiVerticle api,
-      ManagementVerticle management, List<String> deployments) {
+      ManagementVerticle management, DispatchVerticle engine, List<String> deployments) {
     this.vertx = vertx;
     this.config = config;
     this.simulator = simulator;
     this.fly = fly;
     this.api = api;
     this.management = management;
+    this.engine = engine;
     this.deployments = deployments;
   }
 
   public static Future<FlightdeckServer> start(Vertx vertx, FlightdeckConfig config, TimeSource time) {
+    return start(vertx, config, time, ExchangeListener.NONE);
+  }
+
+  /** As {@link #start(Vertx, FlightdeckConfig, TimeSource)}; {@code simListener} sees the embedded simulator's answers. */
+  public static Future<FlightdeckServer> start(Vertx vertx, FlightdeckConfig config, TimeSource time,
+      ExchangeListener simListener) {
     Future<Simulator> sim = config.useEmbeddedSimulator()
-        ? Simulator.start(vertx, config.sim(), time, ExchangeListener.NONE)
+        ? Simulator.start(vertx, config.sim(), time, simListener)
         : Future.succeededFuture(null);
     return sim.compose(simulator -> {
       FlyConfig flyConfig = config.fly();
@@ -59,18 +71,26 @@ public final class FlightdeckServer {
         LOG.info("Driving the Machines API at {}", flyConfig.endpoint());
       }
       FlyClient fly = new FlyClient(vertx, flyConfig);
+      String instanceId = config.instance().resolve();
       JsonObject readyState = new JsonObject().put("ready", true);
-      ApiVerticle api = new ApiVerticle(config.api(), () -> readyState);
+      DispatchVerticle engine = new DispatchVerticle(fly, time, config.fleet(), config.dispatch(), instanceId,
+          instanceId.hashCode());
       ManagementVerticle management = new ManagementVerticle(config.management(), () -> readyState);
       List<String> ids = new ArrayList<>();
-      return vertx.deployVerticle(management)
+      return vertx.deployVerticle(engine)
           .compose(id -> {
             ids.add(id);
-            return vertx.deployVerticle(api);
+            return vertx.deployVerticle(management);
           })
-          .map(id -> {
+          .compose(id -> {
             ids.add(id);
-            return new FlightdeckServer(vertx, config, simulator, fly, api, management, ids);
+            ApiVerticle api = new ApiVerticle(config.api(), () -> readyState,
+                List.of(router -> FleetRoutes.mount(router, engine.fleet(), time)));
+            return vertx.deployVerticle(api).map(apiId -> {
+              ids.add(apiId);
+              LOG.info("Instance id {}", instanceId);
+              return new FlightdeckServer(vertx, config, simulator, fly, api, management, engine, ids);
+            });
           })
           .recover(err -> {
             fly.close();
@@ -108,6 +128,14 @@ public final class FlightdeckServer {
 
   public FlyClient fly() {
     return fly;
+  }
+
+  public Dispatcher dispatcher() {
+    return engine.dispatcher();
+  }
+
+  public FleetCache fleet() {
+    return engine.fleet();
   }
 
   public FlightdeckConfig config() {

@@ -6,6 +6,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** The job API listener (port 8080). Also answers {@code /health} for Fly's HTTP service check. */
@@ -13,11 +15,14 @@ public final class ApiVerticle extends VerticleBase {
 
   private final ApiConfig config;
   private final Supplier<JsonObject> readiness;
+  private final List<Consumer<Router>> routes;
   private HttpServer server;
 
-  public ApiVerticle(ApiConfig config, Supplier<JsonObject> readiness) {
+  /** {@code routes} mount each feature's endpoints (fleet, jobs, …) on the API router. */
+  public ApiVerticle(ApiConfig config, Supplier<JsonObject> readiness, List<Consumer<Router>> routes) {
     this.config = config;
     this.readiness = readiness;
+    this.routes = List.copyOf(routes);
   }
 
   public int port() {
@@ -28,6 +33,7 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     HealthRoutes.mount(router, readiness);
+    routes.forEach(r -> r.accept(router));
     router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found",
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(), null));
     return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))

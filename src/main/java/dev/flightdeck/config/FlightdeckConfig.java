@@ -2,13 +2,25 @@ package dev.flightdeck.config;
 
 import dev.flightdeck.api.ApiConfig;
 import dev.flightdeck.api.ManagementConfig;
+import dev.flightdeck.dispatch.DispatchConfig;
+import dev.flightdeck.fleet.FleetConfig;
 import dev.flightdeck.fly.FlyConfig;
 import dev.flightdeck.sim.SimConfig;
 
 /** Every setting, parsed once at start-up. See conf/flightdeck.json for the defaults. */
-public record FlightdeckConfig(ApiConfig api, ManagementConfig management, FlyConfig fly, SimConfig sim) {
+public record FlightdeckConfig(
+    InstanceConfig instance,
+    ApiConfig api,
+    ManagementConfig management,
+    FlyConfig fly,
+    FleetConfig fleet,
+    DispatchConfig dispatch,
+    SimConfig sim) {
 
   public FlightdeckConfig {
+    Checks.present("instance", instance);
+    Checks.present("fleet", fleet);
+    Checks.present("dispatch", dispatch);
     Checks.present("api", api);
     Checks.present("management", management);
     Checks.present("fly", fly);

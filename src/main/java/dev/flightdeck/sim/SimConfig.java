@@ -104,7 +104,10 @@ public record SimConfig(
     }
   }
 
-  /** Fault injection; also settable at run time through {@code PUT /sim/faults}. */
+  /**
+   * Fault injection; also settable at run time through {@code PUT /sim/faults}. {@code operations}
+   * limits the faults to those spec operationIds (e.g. {@code Machines_create}); empty means all.
+   */
   public record Faults(
       long seed,
       double errorRate,
@@ -113,9 +116,11 @@ public record SimConfig(
       long slowMs,
       double dropBeforeRate,
       double dropAfterRate,
-      boolean mutationsOnly) {
+      boolean mutationsOnly,
+      List<String> operations) {
 
     public Faults {
+      operations = Checks.list("sim.faults.operations", operations);
       Checks.fraction("sim.faults.error_rate", errorRate);
       Checks.fraction("sim.faults.throttle_rate", throttleRate);
       Checks.fraction("sim.faults.slow_rate", slowRate);
@@ -125,7 +130,12 @@ public record SimConfig(
     }
 
     public static Faults none() {
-      return new Faults(1, 0, 0, 0, 0, 0, 0, false);
+      return new Faults(1, 0, 0, 0, 0, 0, 0, false, List.of());
+    }
+
+    /** Whether the faults apply to a request of {@code operationId} (mutating or not). */
+    public boolean appliesTo(String operationId, boolean mutation) {
+      return any() && (mutation || !mutationsOnly) && (operations.isEmpty() || operations.contains(operationId));
     }
 
     public boolean any() {

@@ -1,6 +1,7 @@
 package dev.flightdeck.sim;
 
 import dev.flightdeck.time.TimeSource;
+import dev.flightdeck.time.TokenBuckets;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -200,7 +201,7 @@ final class SimulatorVerticle extends VerticleBase {
     SimConfig.Faults f = faults;
     boolean dropAfter = false;
     long extraDelay = 0;
-    if (f.any() && (mutation || !f.mutationsOnly())) {
+    if (f.appliesTo(operationId, mutation)) {
       if (roll(f.dropBeforeRate())) {
         stats.droppedBefore++;
         ctx.request().connection().close();

@@ -42,7 +42,7 @@ class SimFaultTest {
 
   private static SimConfig.Faults faults(double error, double throttle, double slow, long slowMs, double dropBefore,
       double dropAfter, boolean mutationsOnly) {
-    return new SimConfig.Faults(11, error, throttle, slow, slowMs, dropBefore, dropAfter, mutationsOnly);
+    return new SimConfig.Faults(11, error, throttle, slow, slowMs, dropBefore, dropAfter, mutationsOnly, java.util.List.of());
   }
 
   private Future<String> machineId() {

@@ -1,0 +1,666 @@
+package dev.flightdeck.dispatch;
+
+import dev.flightdeck.fly.CreateMachineRequest;
+import dev.flightdeck.fly.ErrorClass;
+import dev.flightdeck.fly.FlyApiException;
+import dev.flightdeck.fly.FlyOperation;
+import dev.flightdeck.fly.Lease;
+import dev.flightdeck.fly.ListMachinesQuery;
+import dev.flightdeck.fly.Machine;
+import dev.flightdeck.fly.MachineConfig;
+import dev.flightdeck.fly.UpdateMachineRequest;
+import dev.flightdeck.fly.WaitOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Runs one {@link MachineOp}: take the lease, apply the action with the nonce, wait for the
+ * machine to settle while refreshing the lease, release the lease — also on failure and
+ * cancellation. Retryable failures are retried with backoff; before an action whose answer was
+ * lost is repeated, the machine is read to see whether it already happened. Until the lease is
+ * held (or a create has been accepted) the operation gives its slot back and is re-queued instead
+ * of waiting in place.
+ */
+final class OpExecution {
+
+  /** What the dispatcher should do after a run. */
+  sealed interface Disposition permits Deferred, Finished {}
+
+  /** Give the slot back and run again in {@code delayMs}. */
+  record Deferred(long delayMs) implements Disposition {}
+
+  record Finished(OpResult result) implements Disposition {}
+
+  /** Ends the run with an outcome; carried through the future chain. */
+  private static final class Stop extends RuntimeException {
+    final OpResult.Outcome outcome;
+    final String code;
+
+    Stop(OpResult.Outcome outcome, String code, String message) {
+      super(message, null, false, false);
+      this.outcome = outcome;
+      this.code = code;
+    }
+  }
+
+  /** Signals that the run should give its slot back and be re-queued. */
+  private static final class Defer extends RuntimeException {
+    final long delayMs;
+
+    Defer(long delayMs) {
+      super(null, null, false, false);
+      this.delayMs = delayMs;
+    }
+  }
+
+  final Dispatcher d;
+  final MachineOp op;
+  final Promise<OpResult> promise = Promise.promise();
+  final long queuedAt;
+  final String serialKey;
+  long notBefore;
+  /** The first call's token was taken when the operation was launched. */
+  boolean firstCallPaid;
+  long startedAt;
+  long deadline;
+  int attempts;
+  /** Retryable failures so far before anything was applied (bounded by max_attempts). */
+  private int retries;
+  int apiCalls;
+  private String machineId;
+  private String nonce;
+  private long refreshTimer = -1;
+  private boolean cancelled;
+  private boolean applied;
+  private final Promise<Void> cancelSignal = Promise.promise();
+  private Machine machine;
+  private String versionForWait;
+  private long firstConflictAt = -1;
+  private String lastHolder;
+
+  OpExecution(Dispatcher d, MachineOp op, long now) {
+    this.d = d;
+    this.op = op;
+    this.queuedAt = now;
+    this.machineId = op.machineId();
+    this.serialKey = op.serialKey();
+  }
+
+  void cancel() {
+    cancelled = true;
+    cancelSignal.tryComplete();
+  }
+
+  boolean isCancelled() {
+    return cancelled;
+  }
+
+  boolean holdsLease() {
+    return nonce != null;
+  }
+
+  // ------------------------------------------------------------------ the run
+
+  Future<Disposition> run() {
+    attempts++;
+    long now = d.time.millis();
+    if (startedAt == 0) {
+      startedAt = now;
+      deadline = now + (op.timeoutMs() > 0 ? op.timeoutMs() : d.config.opTimeoutMs());
+    }
+    Future<Void> work;
+    if (cancelled) {
+      work = Future.failedFuture(new Stop(OpResult.Outcome.CANCELLED, "cancelled", "cancelled before it started"));
+    } else if (now >= deadline) {
+      work = Future.failedFuture(timeout());
+    } else if (op.action() instanceof Action.Create c) {
+      work = create(c).compose(v -> settle()).compose(v -> releaseLease());
+    } else if (op.action().leased()) {
+      work = acquireLease().compose(v -> apply().compose(x -> settle())
+          .transform(ar -> releaseLease().transform(x -> ar.succeeded() ? Future.succeededFuture()
+              : Future.failedFuture(ar.cause()))));
+    } else {
+      work = apply().compose(v -> settle());
+    }
+    return work.transform(ar -> {
+      stopRefreshing();
+      if (ar.succeeded()) {
+        return Future.succeededFuture(finished(OpResult.Outcome.SUCCEEDED, null, null));
+      }
+      Throwable t = ar.cause();
+      if (t instanceof Defer def) {
+        return Future.succeededFuture(new Deferred(def.delayMs));
+      }
+      if (t instanceof Stop s) {
+        return Future.succeededFuture(finished(s.outcome, s.code, s.getMessage()));
+      }
+      if (t instanceof FlyApiException e) {
+        return Future.succeededFuture(finished(OpResult.Outcome.FAILED, code(e), e.getMessage()));
+      }
+      return Future.succeededFuture(finished(OpResult.Outcome.FAILED, "internal", String.valueOf(t)));
+    });
+  }
+
+  private Disposition finished(OpResult.Outcome outcome, String code, String error) {
+    return new Finished(new OpResult(op.opId(), op.jobId(), op.app(), machineId, op.action().name(), outcome, code,
+        error, attempts, apiCalls, machine, queuedAt, startedAt, d.time.millis()));
+  }
+
+  private static String code(FlyApiException e) {
+    return switch (e.errorClass()) {
+      case LEASE_CONFLICT -> "lease_conflict";
+      case NOT_FOUND -> "not_found";
+      case PRECONDITION -> "precondition";
+      case INVALID, CONFLICT -> "invalid";
+      case UNAUTHORIZED -> "unauthorized";
+      case WAIT_TIMEOUT -> "timeout";
+      case RETRYABLE, AMBIGUOUS -> "retries_exhausted";
+    };
+  }
+
+  private Stop timeout() {
+    return new Stop(OpResult.Outcome.FAILED, "timeout", op.action().name() + " of " + target()
+        + " did not finish within " + (deadline - startedAt) + " ms");
+  }
+
+  private String target() {
+    return machineId != null ? "machine " + machineId : "a new machine in " + op.app();
+  }
+
+  // ------------------------------------------------------------------ create
+
+  private Future<Void> create(Action.Create c) {
+    String tag = op.jobId() + "/" + c.slot();
+    MachineConfig tagged = c.request().config().withMetadata(d.config.createTagKey(), tag);
+    CreateMachineRequest req = new CreateMachineRequest(tagged, c.request().name(), c.request().region(),
+        c.request().skipLaunch(), c.request().skipServiceRegistration(),
+        op.await() ? leaseTtl() : c.request().leaseTtl());
+    if (machineId != null) {
+      return Future.succeededFuture(); // created on an earlier run that was then deferred
+    }
+    return d.call(this, FlyOperation.MACHINES_CREATE, op.app() + "|" + FlyOperation.MACHINES_CREATE.operationId(),
+            () -> d.fly.createMachine(op.app(), req))
+        .compose(m -> {
+          created(m, m.nonce());
+          return Future.<Void>succeededFuture();
+        })
+        .recover(err -> {
+          if (!(err instanceof FlyApiException e)) {
+            return Future.failedFuture(err);
+          }
+          if (e.errorClass() == ErrorClass.AMBIGUOUS || e.errorClass() == ErrorClass.CONFLICT) {
+            d.stats.ambiguous++;
+            return findCreated(tag, 2).compose(found -> {
+              if (found != null) {
+                return adoptLease(found).map(nonceFound -> {
+                  created(found, nonceFound);
+                  return (Void) null;
+                });
+              }
+              if (e.errorClass() == ErrorClass.CONFLICT) {
+                return Future.failedFuture(e);
+              }
+              return Future.failedFuture(retryLater(e));
+            });
+          }
+          if (e.errorClass() == ErrorClass.RETRYABLE) {
+            return Future.failedFuture(retryLater(e));
+          }
+          return Future.failedFuture(e);
+        });
+  }
+
+  private void created(Machine m, String leaseNonce) {
+    machineId = m.id();
+    machine = m;
+    applied = true;
+    versionForWait = m.instanceId();
+    d.fleet.recordMachine(op.app(), m);
+    if (leaseNonce != null) {
+      nonce = leaseNonce;
+      d.leaseTaken(this);
+      startRefreshing();
+    }
+  }
+
+  /** Looks a machine up by its create tag, trying again once: the list can lag behind a create. */
+  private Future<Machine> findCreated(String tag, int tries) {
+    return d.call(this, FlyOperation.MACHINES_LIST, null,
+            () -> d.fly.listMachines(op.app(), ListMachinesQuery.ALL.withMetadata(Map.of(d.config.createTagKey(), tag))))
+        .compose(list -> {
+          if (!list.isEmpty() || tries <= 1) {
+            return Future.succeededFuture(list.isEmpty() ? null : list.get(0));
+          }
+          return d.sleep(this, d.backoff.ceiling(1)).compose(v -> findCreated(tag, tries - 1));
+        });
+  }
+
+  /** After a lost create answer, the lease made by {@code lease_ttl} is ours if nobody else has one. */
+  private Future<String> adoptLease(Machine m) {
+    if (!op.await()) {
+      return Future.succeededFuture(null);
+    }
+    return d.call(this, FlyOperation.LEASE_SHOW, null, () -> d.fly.getLease(op.app(), m.id()))
+        .map(l -> d.owner() == null || d.owner().equals(l.owner()) ? l.nonce() : null)
+        .otherwise((String) null);
+  }
+
+  // ------------------------------------------------------------------ lease
+
+  private int leaseTtl() {
+    return op.leaseTtlSeconds() > 0 ? op.leaseTtlSeconds() : d.config.leaseTtlSeconds();
+  }
+
+  private String leaseDescription() {
+    return "flightdeck " + d.instanceId() + " job " + op.jobId() + " op " + op.opId();
+  }
+
+  private Future<Void> acquireLease() {
+    return d.call(this, FlyOperation.LEASE_ACQUIRE, machineId + "|" + FlyOperation.LEASE_ACQUIRE.operationId(),
+            () -> d.fly.acquireLease(op.app(), machineId, leaseTtl(), leaseDescription()))
+        .compose(lease -> {
+          tookLease(lease);
+          return Future.<Void>succeededFuture();
+        })
+        .recover(err -> {
+          if (!(err instanceof FlyApiException e)) {
+            return Future.failedFuture(err);
+          }
+          return switch (e.errorClass()) {
+            case LEASE_CONFLICT -> {
+              // an earlier try whose answer was lost may have got it for us
+              if (d.owner() == null || d.owner().equals(e.leaseHolder())) {
+                yield adoptOwnLease(() -> conflict(e));
+              }
+              yield Future.failedFuture(conflict(e));
+            }
+            case AMBIGUOUS -> {
+              d.stats.ambiguous++;
+              yield adoptOwnLease(() -> retryLater(e));
+            }
+            case RETRYABLE -> Future.failedFuture(retryLater(e));
+            case NOT_FOUND -> Future.failedFuture(new Stop(OpResult.Outcome.FAILED, "not_found",
+                "machine " + machineId + " not found in " + op.app()));
+            default -> Future.failedFuture(e);
+          };
+        });
+  }
+
+  /** Takes over the lease if it carries this op's description (a lost answer granted it); else fails with {@code otherwise}. */
+  private Future<Void> adoptOwnLease(Supplier<RuntimeException> otherwise) {
+    return d.call(this, FlyOperation.LEASE_SHOW, null, () -> d.fly.getLease(op.app(), machineId))
+        .transform(ar -> {
+          if (ar.succeeded() && leaseDescription().equals(ar.result().description())) {
+            tookLease(ar.result());
+            return Future.succeededFuture();
+          }
+          return Future.failedFuture(otherwise.get());
+        });
+  }
+
+  private void tookLease(Lease lease) {
+    nonce = lease.nonce();
+    d.learnOwner(lease.owner());
+    firstConflictAt = -1;
+    d.leaseTaken(this);
+    d.fleet.recordLease(op.app(), machineId, lease.owner(), lease.expiresAt());
+    startRefreshing();
+    if (cancelled) {
+      throw new Stop(OpResult.Outcome.CANCELLED, "cancelled", "cancelled before " + op.action().name());
+    }
+  }
+
+  /** A foreign lease: wait and try again (slot given back) until the conflict deadline. */
+  private RuntimeException conflict(FlyApiException e) {
+    d.stats.leaseConflicts++;
+    long now = d.time.millis();
+    if (firstConflictAt < 0) {
+      firstConflictAt = now;
+    }
+    lastHolder = e.leaseHolder();
+    d.fleet.recordLease(op.app(), machineId, lastHolder, 0);
+    if (now - firstConflictAt >= d.config.leaseConflictTimeoutMs() || now >= deadline) {
+      return new Stop(OpResult.Outcome.FAILED, "lease_conflict", "machine " + machineId + " is leased by "
+          + (lastHolder == null ? "someone else" : lastHolder) + " (" + e.apiError() + "); gave up after "
+          + (now - firstConflictAt) + " ms");
+    }
+    long delay = d.backoff.delay(Math.min(attempts, 30));
+    d.stats.backoffMs += delay;
+    return new Defer(Math.min(delay, Math.max(1, deadline - now)));
+  }
+
+  /** A retryable failure before anything was applied: back off with the slot given back. */
+  private RuntimeException retryLater(FlyApiException e) {
+    retries++;
+    if (retries >= d.backoff.maxAttempts()) {
+      return new Stop(OpResult.Outcome.FAILED, "retries_exhausted", "gave up after " + retries + " tries: "
+          + e.getMessage());
+    }
+    d.stats.retries++;
+    long delay = d.backoff.delay(retries);
+    d.stats.backoffMs += delay;
+    long left = deadline - d.time.millis();
+    if (left <= 0) {
+      return timeout();
+    }
+    return new Defer(Math.min(delay, left));
+  }
+
+  private void startRefreshing() {
+    long every = Math.max(1000, (leaseTtl() - 1) * 1000L / 3);
+    refreshTimer = d.time.setTimer(every, () -> {
+      refreshTimer = -1;
+      if (nonce == null) {
+        return;
+      }
+      String held = nonce;
+      d.call(this, FlyOperation.LEASE_REFRESH, machineId + "|" + FlyOperation.LEASE_ACQUIRE.operationId(),
+              () -> d.fly.refreshLease(op.app(), machineId, held, leaseTtl()))
+          .onComplete(ar -> {
+            if (nonce == null || !nonce.equals(held)) {
+              return; // released meanwhile: never refresh a lease after its op ended
+            }
+            if (ar.succeeded() && held.equals(ar.result().nonce())) {
+              startRefreshing();
+            } else if (ar.failed() && ar.cause() instanceof FlyApiException e && e.isRetryable()) {
+              startRefreshing();
+            } else {
+              d.stats.leasesLost++;
+              nonce = null;
+              d.leaseGone(this);
+            }
+          });
+    });
+  }
+
+  private void stopRefreshing() {
+    if (refreshTimer >= 0) {
+      d.time.cancelTimer(refreshTimer);
+      refreshTimer = -1;
+    }
+  }
+
+  private Future<Void> releaseLease() {
+    stopRefreshing();
+    if (nonce == null) {
+      return Future.succeededFuture();
+    }
+    String held = nonce;
+    nonce = null;
+    return release(held, 1);
+  }
+
+  private Future<Void> release(String held, int attempt) {
+    return d.call(this, FlyOperation.LEASE_RELEASE, machineId + "|" + FlyOperation.LEASE_RELEASE.operationId(),
+            () -> d.fly.releaseLease(op.app(), machineId, held))
+        .transform(ar -> {
+          if (ar.succeeded() || (ar.cause() instanceof FlyApiException e
+              && (e.errorClass() == ErrorClass.NOT_FOUND || e.errorClass() == ErrorClass.LEASE_CONFLICT))) {
+            d.leaseGone(this);
+            d.stats.leasesReleased++;
+            d.fleet.recordLease(op.app(), machineId, null, 0);
+            return Future.succeededFuture();
+          }
+          if (attempt < 5 && ar.cause() instanceof FlyApiException e && (e.isRetryable()
+              || e.errorClass() == ErrorClass.AMBIGUOUS)) {
+            return d.sleep(null, Math.min(1000, d.backoff.ceiling(attempt))).compose(v -> release(held, attempt + 1));
+          }
+          // left to expire by its TTL
+          d.leaseGone(this);
+          return Future.succeededFuture();
+        });
+  }
+
+  // ------------------------------------------------------------------ apply the action
+
+  private Future<Void> apply() {
+    if (cancelled) {
+      return Future.failedFuture(new Stop(OpResult.Outcome.CANCELLED, "cancelled",
+          "cancelled before " + op.action().name()));
+    }
+    Action a = op.action();
+    if (a instanceof Action.Wait) {
+      return Future.succeededFuture();
+    }
+    if (a instanceof Action.Update u) {
+      return update(u, 1);
+    }
+    if (a instanceof Action.Restart) {
+      // remember the newest event, so a lost answer can be checked against the event log
+      return readWithRetries(1).compose(before -> mutate(1, before));
+    }
+    return mutate(1, null);
+  }
+
+  private Future<Void> mutate(int tryNo, Machine before) {
+    Action a = op.action();
+    FlyOperation fop = a.operation();
+    return d.call(this, fop, machineId + "|" + fop.operationId(), () -> a.send(d.fly, op.app(), machineId, nonce))
+        .compose(x -> {
+          appliedNow();
+          return Future.<Void>succeededFuture();
+        })
+        .recover(err -> {
+          if (!(err instanceof FlyApiException e)) {
+            return Future.failedFuture(err);
+          }
+          if (e.errorClass() == ErrorClass.LEASE_CONFLICT) {
+            nonce = null; // ours expired and someone else took it: start over
+            d.leaseGone(this);
+            return Future.failedFuture(conflict(e));
+          }
+          if (e.errorClass() == ErrorClass.NOT_FOUND && a instanceof Action.Destroy) {
+            appliedNow();
+            return Future.succeededFuture();
+          }
+          if (!maybeApplied(e)) {
+            return e.isRetryable() ? retryInPlace(e, tryNo, () -> mutate(tryNo + 1, before)) : Future.failedFuture(e);
+          }
+          if (e.errorClass() == ErrorClass.AMBIGUOUS) {
+            d.stats.ambiguous++;
+          }
+          // the answer was lost or refused: read the machine before doing it again
+          return readWithRetries(1).transform(read -> {
+            if (read.failed()) {
+              if (a instanceof Action.Destroy && read.cause() instanceof FlyApiException nf
+                  && nf.errorClass() == ErrorClass.NOT_FOUND) {
+                appliedNow();
+                return Future.succeededFuture();
+              }
+              // never repeat an action we could not check
+              return Future.failedFuture(read.cause());
+            }
+            if (a.doneIn(read.result(), before)) {
+              appliedNow();
+              return Future.succeededFuture();
+            }
+            if (e.errorClass() == ErrorClass.PRECONDITION
+                && (e.apiError() == null || !e.apiError().contains("replaced"))) {
+              return Future.failedFuture(e);
+            }
+            return retryInPlace(e, tryNo, () -> mutate(tryNo + 1, before));
+          });
+        });
+  }
+
+  /** A lost answer, a 5xx or a 412 may mean the action happened: read before repeating it. */
+  private static boolean maybeApplied(FlyApiException e) {
+    return e.status() == 0 || e.status() >= 500 || e.errorClass() == ErrorClass.AMBIGUOUS
+        || e.errorClass() == ErrorClass.PRECONDITION;
+  }
+
+  private void appliedNow() {
+    applied = true;
+    String transitional = op.action().transitionalState();
+    if (transitional != null) {
+      d.fleet.recordState(op.app(), machineId, transitional, null);
+    }
+  }
+
+  private Future<Void> update(Action.Update u, int tryNo) {
+    return readWithRetries(1).compose(current -> {
+      MachineConfig next = current.config();
+      if (u.configPatch() != null) {
+        next = next.merge(u.configPatch());
+      }
+      if (u.image() != null) {
+        next = next.withImage(u.image());
+      }
+      if (next.equals(current.config())) {
+        // nothing to change (or a lost answer already applied it)
+        applied = true;
+        versionForWait = current.instanceId();
+        return Future.<Void>succeededFuture();
+      }
+      MachineConfig target = next;
+      UpdateMachineRequest req = UpdateMachineRequest.of(target, current.instanceId()).withSkipLaunch(u.skipLaunch());
+      return d.call(this, FlyOperation.MACHINES_UPDATE, machineId + "|" + FlyOperation.MACHINES_UPDATE.operationId(),
+              () -> d.fly.updateMachine(op.app(), machineId, req, nonce))
+          .compose(m -> {
+            machine = m;
+            applied = true;
+            versionForWait = m.instanceId();
+            d.fleet.recordMachine(op.app(), m);
+            return Future.<Void>succeededFuture();
+          })
+          .recover(err -> {
+            if (!(err instanceof FlyApiException e)) {
+              return Future.failedFuture(err);
+            }
+            if (e.errorClass() == ErrorClass.LEASE_CONFLICT) {
+              nonce = null;
+              d.leaseGone(this);
+              return Future.failedFuture(conflict(e));
+            }
+            if (maybeApplied(e) || e.isRetryable()) {
+              if (e.errorClass() == ErrorClass.AMBIGUOUS) {
+                d.stats.ambiguous++;
+              }
+              // re-reading compares the config again: an update that did apply is not repeated
+              return retryInPlace(e, tryNo, () -> update(u, tryNo + 1));
+            }
+            return Future.failedFuture(e);
+          });
+    });
+  }
+
+  private Future<Machine> readMachine() {
+    return d.call(this, FlyOperation.MACHINES_SHOW, machineId + "|" + FlyOperation.MACHINES_SHOW.operationId(),
+            () -> d.fly.getMachine(op.app(), machineId))
+        .onSuccess(m -> {
+          machine = m;
+          d.fleet.recordMachine(op.app(), m);
+        });
+  }
+
+  /** Reads the machine, retrying retryable failures with backoff; a 404 and other errors end it. */
+  private Future<Machine> readWithRetries(int tryNo) {
+    return readMachine().recover(err -> {
+      if (err instanceof FlyApiException e && (e.isRetryable() || e.errorClass() == ErrorClass.AMBIGUOUS)
+          && tryNo < d.backoff.maxAttempts() && d.time.millis() < deadline) {
+        long delay = d.backoff.delay(tryNo);
+        d.stats.retries++;
+        d.stats.backoffMs += delay;
+        return d.sleep(this, delay).compose(v -> readWithRetries(tryNo + 1));
+      }
+      return Future.failedFuture(err);
+    });
+  }
+
+  /** Backs off holding the slot (the lease is held), then runs {@code again}. */
+  private Future<Void> retryInPlace(FlyApiException e, int tryNo, Supplier<Future<Void>> again) {
+    if (tryNo >= d.backoff.maxAttempts()) {
+      return Future.failedFuture(new Stop(OpResult.Outcome.FAILED, "retries_exhausted", "gave up after " + tryNo
+          + " tries: " + e.getMessage()));
+    }
+    if (cancelled && !applied) {
+      return Future.failedFuture(new Stop(OpResult.Outcome.CANCELLED, "cancelled", "cancelled"));
+    }
+    long delay = d.backoff.delay(tryNo);
+    if (d.time.millis() + delay >= deadline) {
+      return Future.failedFuture(timeout());
+    }
+    attempts++;
+    d.stats.retries++;
+    d.stats.backoffMs += delay;
+    return d.sleep(this, delay).compose(v -> again.get());
+  }
+
+  // ------------------------------------------------------------------ settle
+
+  private Future<Void> settle() {
+    Action a = op.action();
+    List<String> states;
+    if (a instanceof Action.Wait w) {
+      states = w.states();
+    } else if (op.await() && a.settledState() != null) {
+      states = List.of(a.settledState());
+    } else {
+      return Future.succeededFuture();
+    }
+    if (cancelled) {
+      return Future.failedFuture(new Stop(OpResult.Outcome.CANCELLED, "cancelled", "cancelled after "
+          + a.name() + " was applied; not waiting for " + String.join("/", states)));
+    }
+    return waitLoop(states, 1).compose(v -> a instanceof Action.Wait || states.contains("stopped")
+        || states.contains("destroyed") ? readFinal() : Future.succeededFuture());
+  }
+
+  private Future<Void> waitLoop(List<String> states, int tryNo) {
+    long left = deadline - d.time.millis();
+    if (left <= 0) {
+      return Future.failedFuture(timeout());
+    }
+    int secs = (int) Math.max(1, Math.min(d.config.waitTimeoutSeconds(), (left + 999) / 1000));
+    String version = versionForWait != null && (op.action() instanceof Action.Update || op.action() instanceof Action.Create)
+        ? versionForWait : null;
+    WaitOptions opts = new WaitOptions(states, version, secs, null);
+    Future<Void> waited = d.call(this, FlyOperation.MACHINES_WAIT, null,
+            () -> d.fly.waitMachine(op.app(), machineId, opts))
+        .compose(w -> {
+          d.fleet.recordState(op.app(), machineId, w.state(), w.version());
+          return Future.<Void>succeededFuture();
+        })
+        .recover(err -> {
+          if (!(err instanceof FlyApiException e)) {
+            return Future.failedFuture(err);
+          }
+          if (e.errorClass() == ErrorClass.WAIT_TIMEOUT) {
+            return waitLoop(states, tryNo);
+          }
+          if (e.errorClass() == ErrorClass.NOT_FOUND && states.contains("destroyed")) {
+            d.fleet.recordDestroyed(op.app(), machineId);
+            return Future.succeededFuture();
+          }
+          if (e.isRetryable() || (e.errorClass() == ErrorClass.PRECONDITION && e.apiError() != null
+              && e.apiError().contains("replaced"))) {
+            return retryInPlace(e, tryNo, () -> waitLoop(states, tryNo + 1));
+          }
+          return Future.failedFuture(e);
+        });
+    // a cancelled job does not wait for the answer; the lease is released right away
+    Promise<Void> raced = Promise.promise();
+    waited.onComplete(ar -> {
+      if (ar.succeeded()) {
+        raced.tryComplete();
+      } else {
+        raced.tryFail(ar.cause());
+      }
+    });
+    cancelSignal.future().onSuccess(v -> raced.tryFail(new Stop(OpResult.Outcome.CANCELLED, "cancelled",
+        "cancelled while waiting for " + String.join("/", states))));
+    return raced.future();
+  }
+
+  private Future<Void> readFinal() {
+    return readMachine().transform(ar -> {
+      if (ar.succeeded() && "destroyed".equals(ar.result().state())) {
+        d.fleet.recordDestroyed(op.app(), machineId);
+      }
+      return Future.<Void>succeededFuture();
+    });
+  }
+}

@@ -1,0 +1,124 @@
+package dev.flightdeck.fleet;
+
+import dev.flightdeck.api.ApiErrors;
+import dev.flightdeck.fly.ErrorClass;
+import dev.flightdeck.fly.FlyApiException;
+import dev.flightdeck.time.TimeSource;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The fleet cache, read-only over HTTP: {@code GET /v1/fleet/apps} and
+ * {@code GET /v1/fleet/apps/{app}/machines?state=&region=&process_group=&metadata.KEY=&id=&max_age_ms=}.
+ */
+public final class FleetRoutes {
+
+  private FleetRoutes() {}
+
+  public static void mount(Router router, FleetCache fleet, TimeSource time) {
+    router.get("/v1/fleet/apps").handler(ctx -> fleet.apps().onComplete(ar -> {
+      if (ar.failed()) {
+        fail(ctx, ar.cause());
+        return;
+      }
+      JsonArray arr = new JsonArray();
+      ar.result().forEach(v -> arr.add(view(v)));
+      json(ctx, new JsonObject().put("apps", arr));
+    }));
+    router.get("/v1/fleet/apps/:app/machines").handler(ctx -> machines(ctx, fleet, time));
+  }
+
+  private static void machines(RoutingContext ctx, FleetCache fleet, TimeSource time) {
+    String app = ctx.pathParam("app");
+    MultiMap q = ctx.queryParams();
+    Selector sel;
+    long maxAge;
+    try {
+      sel = selector(q);
+      maxAge = q.get("max_age_ms") == null ? Long.MAX_VALUE : Long.parseLong(q.get("max_age_ms"));
+      if (maxAge < 0) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      ApiErrors.send(ctx, 400, "invalid_parameter", "max_age_ms must be a whole number of milliseconds", "max_age_ms");
+      return;
+    }
+    if ("true".equalsIgnoreCase(q.get("fresh"))) {
+      maxAge = 0;
+    }
+    fleet.machines(app, sel, maxAge)
+        .compose(list -> fleet.app(app, Long.MAX_VALUE).map(v -> {
+          long now = time.millis();
+          JsonArray arr = new JsonArray();
+          list.forEach(m -> arr.add(m.toJson(now)));
+          return view(v).put("count", list.size()).put("machines", arr);
+        }))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            json(ctx, ar.result());
+          } else {
+            fail(ctx, ar.cause());
+          }
+        });
+  }
+
+  static Selector selector(MultiMap q) {
+    Map<String, String> md = new HashMap<>();
+    for (Map.Entry<String, String> e : q.entries()) {
+      if (e.getKey().startsWith("metadata.")) {
+        md.put(e.getKey().substring("metadata.".length()), e.getValue());
+      }
+    }
+    return new Selector(csv(q.getAll("state")), csv(q.getAll("region")), csv(q.getAll("process_group")), md,
+        csv(q.getAll("id")));
+  }
+
+  private static Set<String> csv(List<String> values) {
+    Set<String> out = new HashSet<>();
+    for (String v : values) {
+      for (String part : v.split(",")) {
+        if (!part.isBlank()) {
+          out.add(part.trim());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static JsonObject view(FleetCache.AppView v) {
+    JsonObject byState = new JsonObject();
+    v.byState().forEach(byState::put);
+    return new JsonObject()
+        .put("app", v.app())
+        .put("machines_cached", v.machines())
+        .put("by_state", byState)
+        .put("refreshed_at", v.refreshedAt() < 0 ? null : Instant.ofEpochMilli(v.refreshedAt()).toString())
+        .put("age_ms", v.ageMs())
+        .put("stale", v.stale())
+        .put("refresh_errors", v.refreshErrors())
+        .put("last_error", v.lastError());
+  }
+
+  private static void fail(RoutingContext ctx, Throwable t) {
+    if (t instanceof FlyApiException e && e.errorClass() == ErrorClass.NOT_FOUND) {
+      ApiErrors.send(ctx, 404, "not_found", "app not found on Fly: " + ctx.pathParam("app"), "app");
+    } else if (t instanceof FlyApiException e) {
+      ApiErrors.send(ctx, 502, "upstream_error", "the Machines API failed: " + e.getMessage(), null);
+    } else {
+      ApiErrors.send(ctx, 500, "internal", "internal error", null);
+    }
+  }
+
+  private static void json(RoutingContext ctx, JsonObject body) {
+    ctx.response().putHeader("content-type", "application/json").end(body.toBuffer());
+  }
+}

@@ -1,0 +1,106 @@
+package dev.flightdeck.dispatch;
+
+import static dev.flightdeck.dispatch.DispatchTestSupport.actionsByMachine;
+import static dev.flightdeck.dispatch.DispatchTestSupport.machines;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flightdeck.testing.DispatchFixture;
+import dev.flightdeck.testing.TestConfigs;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Leases: refreshed during long waits, released on success and failure, foreign holders respected. */
+@ExtendWith(VertxExtension.class)
+class DispatcherLeaseTest {
+
+  private DispatchFixture fx;
+
+  @AfterEach
+  void stop() {
+    fx.close();
+  }
+
+  private JsonArray leases() {
+    return fx.sim.sim.leases(null).await().getJsonArray("leases");
+  }
+
+  @Test
+  void the_lease_is_refreshed_while_a_long_start_is_awaited_and_released_after(Vertx vertx) {
+    JsonObject sim = TestConfigs.simJson();
+    sim.getJsonObject("latency").put("start_ms", 10_000);
+    fx = DispatchFixture.manual(vertx, sim, new JsonObject().put("lease_ttl_seconds", 4));
+    fx.sim.seed("slow", 1, "stopped");
+    String id = machines(fx, "slow").get(0).id();
+    Future<OpResult> result = fx.dispatcher.submit(MachineOp.of("op", "job", "slow", id, new Action.Start(), true));
+    // advance a second at a time, letting each refresh reach the simulator
+    for (int s = 0; s < 10; s++) {
+      fx.eventually(() -> fx.simWaiters() == 1 || result.isComplete(), Duration.ofSeconds(10), "the op waits");
+      fx.advance(1000).await();
+    }
+    OpResult r = result.await();
+    assertThat(r.outcome()).as(r.error()).isEqualTo(OpResult.Outcome.SUCCEEDED);
+    List<String> actions = actionsByMachine(fx.journal("slow")).get(id);
+    assertThat(actions).startsWith("lease_acquire", "start").endsWith("lease_release");
+    assertThat(actions.stream().filter("lease_refresh"::equals).count()).isGreaterThanOrEqualTo(8);
+    assertThat(fx.journal("slow").get(fx.journal("slow").size() - 1).getBoolean("with_lease"))
+        .as("released with the nonce, so the lease never lapsed").isTrue();
+    assertThat(leases()).isEmpty();
+  }
+
+  @Test
+  void the_lease_is_released_when_the_action_fails(Vertx vertx) {
+    fx = DispatchFixture.real(vertx, TestConfigs.simJson(), new JsonObject());
+    fx.sim.seed("f", 1, "stopped");
+    String id = machines(fx, "f").get(0).id();
+    OpResult r = fx.dispatcher.submit(MachineOp.of("op", "job", "f", id, new Action.Suspend(), true)).await();
+    assertThat(r.outcome()).isEqualTo(OpResult.Outcome.FAILED);
+    assertThat(r.errorCode()).isEqualTo("precondition");
+    assertThat(r.error()).contains("unable to suspend machine from current state: 'stopped'");
+    assertThat(actionsByMachine(fx.journal("f")).get(id)).containsExactly("lease_acquire", "lease_release");
+    assertThat(leases()).isEmpty();
+  }
+
+  @Test
+  void a_foreign_lease_is_waited_for_and_then_reported_by_holder_never_stolen(Vertx vertx) {
+    fx = DispatchFixture.manual(vertx, TestConfigs.simJson(), new JsonObject().put("lease_conflict_timeout_ms", 5000));
+    fx.sim.seed("d", 1, "stopped");
+    String id = machines(fx, "d").get(0).id();
+    fx.sim.sim.foreignLeases("d", List.of(id), "deploy@fly.io", 3600).await();
+    Future<OpResult> result = fx.dispatcher.submit(MachineOp.of("op", "job", "d", id, new Action.Start(), true));
+    while (!result.isComplete()) {
+      fx.eventually(() -> fx.clock.pendingTimers() > 0 || result.isComplete(), Duration.ofSeconds(10), "a backoff");
+      fx.advance(500).await();
+    }
+    OpResult r = result.await();
+    assertThat(r.outcome()).isEqualTo(OpResult.Outcome.FAILED);
+    assertThat(r.errorCode()).isEqualTo("lease_conflict");
+    assertThat(r.error()).contains("deploy@fly.io");
+    assertThat(r.attempts()).isGreaterThan(1);
+    assertThat(fx.journal("d")).isEmpty();
+    assertThat(leases()).singleElement().satisfies(l -> assertThat(((JsonObject) l).getString("owner"))
+        .isEqualTo("deploy@fly.io"));
+    assertThat(fx.dispatcher.stats().await().leaseConflicts()).isGreaterThan(1);
+  }
+
+  @Test
+  void the_operation_goes_through_once_the_foreign_holder_lets_go(Vertx vertx) {
+    fx = DispatchFixture.manual(vertx, TestConfigs.simJson(), new JsonObject());
+    fx.sim.seed("d2", 1, "stopped");
+    String id = machines(fx, "d2").get(0).id();
+    fx.sim.sim.foreignLeases("d2", List.of(id), "deploy@fly.io", 3600).await();
+    Future<OpResult> result = fx.dispatcher.submit(MachineOp.of("op", "job", "d2", id, new Action.Start(), true));
+    fx.eventually(() -> fx.clock.pendingTimers() > 0, Duration.ofSeconds(10), "the first conflict's backoff");
+    fx.sim.admin().deleteAbs(fx.sim.baseUrl() + "/sim/foreign-leases?app=d2").send().await();
+    fx.fireNextTimer(); // the deferral ends; the lease is free now
+    assertThat(fx.settle(result).outcome()).isEqualTo(OpResult.Outcome.SUCCEEDED);
+    assertThat(actionsByMachine(fx.journal("d2")).get(id)).containsExactly("lease_acquire", "start", "lease_release");
+  }
+}
