@@ -605,8 +605,8 @@ final class OpExecution {
       return Future.failedFuture(new Stop(OpResult.Outcome.CANCELLED, "cancelled", "cancelled after "
           + a.name() + " was applied; not waiting for " + String.join("/", states)));
     }
-    return waitLoop(states, 1).compose(v -> a instanceof Action.Wait || states.contains("stopped")
-        || states.contains("destroyed") ? readFinal() : Future.succeededFuture());
+    // a Wait op reports the machine it waited for (a run job reads exit codes from its events)
+    return waitLoop(states, 1).compose(v -> a instanceof Action.Wait ? readFinal() : Future.succeededFuture());
   }
 
   private Future<Void> waitLoop(List<String> states, int tryNo) {

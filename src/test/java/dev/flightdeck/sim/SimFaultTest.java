@@ -143,6 +143,18 @@ class SimFaultTest {
   }
 
   @Test
+  void faults_can_be_limited_to_named_operations(VertxTestContext ctx) {
+    machineId().compose(id -> fx.sim.setFaults(new SimConfig.Faults(3, 1.0, 0, 0, 0, 0, 0, false,
+            java.util.List.of("Machines_stop")))
+        .compose(v -> fly.startMachine("f", id, null))
+        .compose(v -> apiFailure(fly.stopMachine("f", id, null, null))))
+        .onComplete(ctx.succeeding(e -> ctx.verify(() -> {
+          assertThat(e.status()).isGreaterThanOrEqualTo(500);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
   void faults_are_set_through_the_admin_endpoint_and_checked(VertxTestContext ctx) {
     fx.admin().putAbs(fx.baseUrl() + "/sim/faults").sendJsonObject(new JsonObject().put("throttle_rate", 1.0))
         .compose(ok -> {
