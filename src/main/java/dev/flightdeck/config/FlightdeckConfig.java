@@ -1,6 +1,9 @@
 package dev.flightdeck.config;
 
 import dev.flightdeck.api.ApiConfig;
+import dev.flightdeck.api.AuthConfig;
+import dev.flightdeck.jobs.JobsConfig;
+import dev.flightdeck.store.StoreConfig;
 import dev.flightdeck.api.ManagementConfig;
 import dev.flightdeck.dispatch.DispatchConfig;
 import dev.flightdeck.fleet.FleetConfig;
@@ -12,6 +15,9 @@ public record FlightdeckConfig(
     InstanceConfig instance,
     ApiConfig api,
     ManagementConfig management,
+    AuthConfig auth,
+    StoreConfig store,
+    JobsConfig jobs,
     FlyConfig fly,
     FleetConfig fleet,
     DispatchConfig dispatch,
@@ -19,6 +25,9 @@ public record FlightdeckConfig(
 
   public FlightdeckConfig {
     Checks.present("instance", instance);
+    Checks.present("auth", auth);
+    Checks.present("store", store);
+    Checks.present("jobs", jobs);
     Checks.present("fleet", fleet);
     Checks.present("dispatch", dispatch);
     Checks.present("api", api);

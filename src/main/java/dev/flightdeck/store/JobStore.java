@@ -1,0 +1,65 @@
+package dev.flightdeck.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Durable jobs. {@link SqliteJobStore} for one instance, {@link PgJobStore} for several sharing
+ * the work. Writes made under a claim name the owner and change nothing if the claim was lost
+ * (they then answer false). Times are epoch ms from the caller's clock.
+ */
+public interface JobStore {
+
+  /** Opens the store and applies pending migrations. */
+  Future<Void> start();
+
+  Future<Void> close();
+
+  /** Cheap round trip for readiness. */
+  Future<Void> ping();
+
+  /** Whether several instances may share this store (PostgreSQL). */
+  boolean shared();
+
+  /** Stores a job; returns once committed. Same idempotency key + same hash → EXISTING; other hash → CONFLICT. */
+  Future<InsertOutcome> insert(NewJob job);
+
+  /** The job, or null. */
+  Future<JobRecord> get(String id);
+
+  Future<List<SlotRecord>> slots(String jobId);
+
+  /** Newest first; {@code cursor} from the previous page, or null. */
+  Future<Page<JobRecord>> list(JobFilter filter, String cursor, int limit);
+
+  /**
+   * Claims up to {@code limit} jobs for {@code owner}: queued ones, and running ones whose
+   * heartbeat is older than {@code staleBefore} (their owner stopped). Highest priority, then
+   * oldest, first. Claimed jobs are {@code running}, owned and heart-beaten at {@code now}.
+   */
+  Future<List<JobRecord>> claim(String owner, int limit, long now, long staleBefore);
+
+  /** Renews the claims on {@code jobIds}; reports which are still owned and which have a cancel request. */
+  Future<List<HeartbeatResult>> heartbeat(String owner, Collection<String> jobIds, long now);
+
+  /** Stores the plan (all slots) of a job owned by {@code owner}. */
+  Future<Boolean> savePlan(String jobId, String owner, List<SlotRecord> slots, long now);
+
+  /** Records slot changes and the job's progress. */
+  Future<Boolean> updateSlots(String jobId, String owner, List<SlotRecord> slots, JobRecord.Progress progress, long now);
+
+  /** Ends a job. */
+  Future<Boolean> finish(String jobId, String owner, String state, String error, JsonObject result,
+      JobRecord.Progress progress, long now);
+
+  /** Asks for a job to be cancelled; a queued job is cancelled at once. Returns the job after, or null. */
+  Future<JobRecord> requestCancel(String jobId, long now);
+
+  /** Gives up this owner's claims (graceful shutdown): its running jobs can be claimed at once. */
+  Future<Integer> releaseClaims(String owner, long now);
+
+  /** Deletes ended jobs that ended before {@code endedBefore}, and beyond the newest {@code keepEnded}. */
+  Future<Integer> prune(long endedBefore, int keepEnded);
+}

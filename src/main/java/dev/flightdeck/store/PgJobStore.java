@@ -1,0 +1,129 @@
+package dev.flightdeck.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Jobs in PostgreSQL, shared by several instances: claims use {@code FOR UPDATE SKIP LOCKED},
+ * writes are group-committed, migrations run under an advisory lock so instances starting together
+ * do not race.
+ */
+public final class PgJobStore extends SqlJobStore {
+
+  private static final long MIGRATION_LOCK = 0x666C6967L; // "flig"
+
+  private final Vertx vertx;
+  private final StoreConfig config;
+  private final GroupCommit commits;
+  private Pool pool;
+
+  public PgJobStore(Vertx vertx, StoreConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+    this.commits = new GroupCommit(config.maxBatch(), this::commit);
+  }
+
+  /** Mean writes per commit so far. */
+  public double meanBatch() {
+    return commits.meanBatch();
+  }
+
+  @Override
+  public boolean shared() {
+    return true;
+  }
+
+  @Override
+  public Future<Void> start() {
+    PgConnectOptions opts;
+    try {
+      opts = PgConnectOptions.fromUri(config.url().replaceFirst("^postgres://", "postgresql://"));
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new StoreException("store.url is not a PostgreSQL URL: "
+          + StoreConfig.redact(config.url()), e));
+    }
+    if (!config.schema().isEmpty()) {
+      opts.addProperty("search_path", config.schema());
+    }
+    opts.addProperty("application_name", "flightdeck");
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(config.poolSize())).connectingTo(opts).using(vertx)
+        .build();
+    return pool.withTransaction(this::migrate)
+        .recover(e -> Future.failedFuture(e instanceof StoreException ? e
+            : new StoreException("cannot open the PostgreSQL store: " + e.getMessage(), e)));
+  }
+
+  private Future<Void> migrate(SqlConnection conn) {
+    PgTx tx = new PgTx(conn);
+    Future<Integer> f = tx.query("SELECT 1 AS locked FROM pg_advisory_xact_lock(?)", MIGRATION_LOCK).map(0);
+    if (!config.schema().isEmpty()) {
+      f = f.compose(x -> tx.update("CREATE SCHEMA IF NOT EXISTS " + config.schema()));
+    }
+    return f.compose(x -> tx.update("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+            + "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"))
+        .compose(x -> tx.query("SELECT version FROM schema_migrations"))
+        .compose(rows -> {
+          Set<Integer> applied = new HashSet<>();
+          rows.forEach(r -> applied.add(r.integer("version")));
+          Future<Void> chain = Future.succeededFuture();
+          for (Migrations.Migration m : Migrations.load("postgres")) {
+            if (applied.contains(m.version())) {
+              continue;
+            }
+            for (String sql : m.statements()) {
+              chain = chain.compose(v -> tx.update(sql).mapEmpty());
+            }
+            chain = chain.compose(v -> tx.update("INSERT INTO schema_migrations (version, name, applied_at) VALUES "
+                + "(?, ?, ?)", m.version(), m.name(), System.currentTimeMillis()).mapEmpty());
+          }
+          return chain;
+        });
+  }
+
+  @Override
+  public Future<Void> close() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  @Override
+  protected <T> Future<T> write(Tx.Work<T> work) {
+    return commits.submit(work);
+  }
+
+  @Override
+  protected <T> Future<T> read(Tx.Work<T> work) {
+    return pool.withConnection(conn -> work.run(new PgTx(conn)));
+  }
+
+  @Override
+  protected String lockClause() {
+    return " FOR UPDATE SKIP LOCKED";
+  }
+
+  private Future<Void> commit(List<GroupCommit.Pending<?>> batch) {
+    return pool.withTransaction(conn -> {
+      PgTx tx = new PgTx(conn);
+      Future<Void> chain = Future.succeededFuture();
+      for (GroupCommit.Pending<?> p : batch) {
+        chain = chain.compose(v -> run(p, tx));
+      }
+      return chain;
+    });
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Future<Void> run(GroupCommit.Pending p, PgTx tx) {
+    return p.work.run(tx).map(r -> {
+      p.result = r;
+      return null;
+    });
+  }
+}

@@ -1,0 +1,364 @@
+package dev.flightdeck.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every job-store operation, written once over {@link Tx}; {@link SqliteJobStore} and
+ * {@link PgJobStore} differ only in how statements reach the database, in transactions and group
+ * commits, and in the claim query's locking clause.
+ */
+abstract class SqlJobStore implements JobStore {
+
+  /** Runs a write in the next group commit. */
+  protected abstract <T> Future<T> write(Tx.Work<T> work);
+
+  /** Runs a read on its own. */
+  protected abstract <T> Future<T> read(Tx.Work<T> work);
+
+  /** Appended to the claim's inner SELECT (PostgreSQL: {@code FOR UPDATE SKIP LOCKED}). */
+  protected abstract String lockClause();
+
+  @Override
+  public Future<InsertOutcome> insert(NewJob j) {
+    return write(tx -> {
+      Future<InsertOutcome> existing = j.idempotencyKey() == null ? Future.succeededFuture(null)
+          : byKey(tx, j);
+      return existing.compose(found -> {
+        if (found != null) {
+          return Future.succeededFuture(found);
+        }
+        return tx.update("INSERT INTO jobs (id, app, kind, state, spec, priority, idempotency_key, request_hash, "
+                + "submitted_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (idempotency_key) DO NOTHING",
+            j.id(), j.app(), j.kind(), JobRecord.QUEUED, j.spec().encode(), j.priority(), j.idempotencyKey(),
+            j.requestHash(), j.submittedBy(), j.createdAt(), j.createdAt())
+            .compose(n -> n == 1 ? Future.succeededFuture(InsertOutcome.inserted(fresh(j)))
+                // another instance stored the same key in the meantime
+                : byKey(tx, j));
+      });
+    });
+  }
+
+  private Future<InsertOutcome> byKey(Tx tx, NewJob j) {
+    return tx.query("SELECT * FROM jobs WHERE idempotency_key = ?", j.idempotencyKey()).map(rows -> {
+      if (rows.isEmpty()) {
+        return null;
+      }
+      JobRecord found = job(rows.get(0));
+      boolean same = found.requestHash() != null && found.requestHash().equals(j.requestHash());
+      return new InsertOutcome(same ? InsertOutcome.Kind.EXISTING : InsertOutcome.Kind.CONFLICT, found);
+    });
+  }
+
+  private static JobRecord fresh(NewJob j) {
+    return new JobRecord(j.id(), j.app(), j.kind(), JobRecord.QUEUED, j.spec(), j.priority(), j.idempotencyKey(),
+        j.requestHash(), j.submittedBy(), j.createdAt(), j.createdAt(), null, null, null, null, 0, false, false,
+        JobRecord.Progress.NONE, null, null);
+  }
+
+  @Override
+  public Future<JobRecord> get(String id) {
+    return read(tx -> tx.query("SELECT * FROM jobs WHERE id = ?", id)
+        .map(rows -> rows.isEmpty() ? null : job(rows.get(0))));
+  }
+
+  @Override
+  public Future<List<SlotRecord>> slots(String jobId) {
+    return read(tx -> tx.query("SELECT * FROM job_slots WHERE job_id = ? ORDER BY slot", jobId).map(rows -> {
+      List<SlotRecord> out = new ArrayList<>(rows.size());
+      for (DbRow r : rows) {
+        out.add(slot(r));
+      }
+      return out;
+    }));
+  }
+
+  @Override
+  public Future<Page<JobRecord>> list(JobFilter f, String cursor, int limit) {
+    if (f.appPatterns().isEmpty()) {
+      return Future.succeededFuture(new Page<>(List.of(), null));
+    }
+    StringBuilder sql = new StringBuilder("SELECT * FROM jobs WHERE (");
+    List<Object> params = new ArrayList<>();
+    for (int i = 0; i < f.appPatterns().size(); i++) {
+      sql.append(i == 0 ? "" : " OR ").append("app LIKE ? ESCAPE '\\'");
+      params.add(like(f.appPatterns().get(i)));
+    }
+    sql.append(")");
+    if (f.app() != null) {
+      sql.append(" AND app = ?");
+      params.add(f.app());
+    }
+    if (f.state() != null) {
+      sql.append(" AND state = ?");
+      params.add(f.state());
+    }
+    if (f.kind() != null) {
+      sql.append(" AND kind = ?");
+      params.add(f.kind());
+    }
+    if (f.createdAfter() != null) {
+      sql.append(" AND created_at >= ?");
+      params.add(f.createdAfter());
+    }
+    if (f.createdBefore() != null) {
+      sql.append(" AND created_at < ?");
+      params.add(f.createdBefore());
+    }
+    if (cursor != null) {
+      String[] c = decodeCursor(cursor);
+      sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
+      long at = Long.parseLong(c[0]);
+      params.add(at);
+      params.add(at);
+      params.add(c[1]);
+    }
+    sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
+    params.add((long) limit + 1);
+    return read(tx -> tx.query(sql.toString(), params.toArray()).map(rows -> {
+      List<JobRecord> items = new ArrayList<>();
+      for (int i = 0; i < Math.min(limit, rows.size()); i++) {
+        items.add(job(rows.get(i)));
+      }
+      String next = rows.size() > limit && !items.isEmpty()
+          ? encodeCursor(items.get(items.size() - 1)) : null;
+      return new Page<>(items, next);
+    }));
+  }
+
+  /** A glob ({@code *}) as a LIKE pattern with {@code \} as the escape. */
+  static String like(String glob) {
+    StringBuilder sb = new StringBuilder();
+    for (char c : glob.toCharArray()) {
+      switch (c) {
+        case '*' -> sb.append('%');
+        case '%', '_', '\\' -> sb.append('\\').append(c);
+        default -> sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  static String encodeCursor(JobRecord j) {
+    return Base64.getUrlEncoder().withoutPadding()
+        .encodeToString((j.createdAt() + ":" + j.id()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Throws IllegalArgumentException for a cursor this store did not make. */
+  static String[] decodeCursor(String cursor) {
+    String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+    int i = s.indexOf(':');
+    if (i <= 0) {
+      throw new IllegalArgumentException("bad cursor");
+    }
+    Long.parseLong(s.substring(0, i));
+    return new String[] {s.substring(0, i), s.substring(i + 1)};
+  }
+
+  @Override
+  public Future<List<JobRecord>> claim(String owner, int limit, long now, long staleBefore) {
+    if (limit <= 0) {
+      return Future.succeededFuture(List.of());
+    }
+    String sql = "UPDATE jobs SET state = 'running', owner = ?, heartbeat_at = ?, claims = claims + 1, "
+        + "started_at = COALESCE(started_at, ?), updated_at = ? WHERE id IN (SELECT id FROM jobs WHERE "
+        + "(state = 'queued' AND cancel_requested = 0) OR (state = 'running' AND (heartbeat_at IS NULL OR "
+        + "heartbeat_at < ?)) ORDER BY priority DESC, created_at, id LIMIT ?" + lockClause() + ") RETURNING *";
+    return write(tx -> tx.query(sql, owner, now, now, now, staleBefore, (long) limit).map(rows -> {
+      List<JobRecord> out = new ArrayList<>(rows.size());
+      for (DbRow r : rows) {
+        out.add(job(r));
+      }
+      out.sort((a, b) -> a.priority() != b.priority() ? Integer.compare(b.priority(), a.priority())
+          : Long.compare(a.createdAt(), b.createdAt()));
+      return out;
+    }));
+  }
+
+  @Override
+  public Future<List<HeartbeatResult>> heartbeat(String owner, Collection<String> jobIds, long now) {
+    if (jobIds.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<String> ids = List.copyOf(jobIds);
+    String in = placeholders(ids.size());
+    return write(tx -> {
+      List<Object> p = new ArrayList<>(List.of(now, now, owner));
+      p.addAll(ids);
+      return tx.update("UPDATE jobs SET heartbeat_at = ?, updated_at = ? WHERE owner = ? AND state = 'running' AND id IN ("
+              + in + ")", p.toArray())
+          .compose(n -> tx.query("SELECT id, owner, state, cancel_requested FROM jobs WHERE id IN (" + in + ")",
+              ids.toArray()))
+          .map(rows -> {
+            Map<String, DbRow> byId = new HashMap<>();
+            rows.forEach(r -> byId.put(r.string("id"), r));
+            List<HeartbeatResult> out = new ArrayList<>();
+            for (String id : ids) {
+              DbRow r = byId.get(id);
+              boolean owned = r != null && owner.equals(r.string("owner")) && JobRecord.RUNNING.equals(r.string("state"));
+              out.add(new HeartbeatResult(id, owned, r != null && r.bool("cancel_requested")));
+            }
+            return out;
+          });
+    });
+  }
+
+  @Override
+  public Future<Boolean> savePlan(String jobId, String owner, List<SlotRecord> slots, long now) {
+    return write(tx -> tx.update("UPDATE jobs SET planned = 1, total = ?, updated_at = ? WHERE id = ? AND owner = ? "
+            + "AND state = 'running'", slots.size(), now, jobId, owner)
+        .compose(n -> {
+          if (n == 0) {
+            return Future.succeededFuture(false);
+          }
+          return tx.update("DELETE FROM job_slots WHERE job_id = ?", jobId)
+              .compose(x -> insertSlots(tx, slots))
+              .map(true);
+        }));
+  }
+
+  private Future<List<Integer>> insertSlots(Tx tx, List<SlotRecord> slots) {
+    if (slots.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Object[]> rows = new ArrayList<>(slots.size());
+    for (SlotRecord s : slots) {
+      rows.add(new Object[] {s.jobId(), s.slot(), s.machineId(), s.action(), s.state(), s.attempts(), s.errorCode(),
+          s.error(), s.exitCode(), s.startedAt(), s.finishedAt(), s.detail() == null ? null : s.detail().encode()});
+    }
+    return tx.batch("INSERT INTO job_slots (job_id, slot, machine_id, action, state, attempts, error_code, error, "
+        + "exit_code, started_at, finished_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+  }
+
+  @Override
+  public Future<Boolean> updateSlots(String jobId, String owner, List<SlotRecord> slots, JobRecord.Progress p,
+      long now) {
+    return write(tx -> tx.update("UPDATE jobs SET succeeded = ?, failed = ?, skipped = ?, cancelled = ?, total = ?, "
+            + "updated_at = ? WHERE id = ? AND owner = ? AND state = 'running'", p.succeeded(), p.failed(), p.skipped(),
+            p.cancelled(), p.total(), now, jobId, owner)
+        .compose(n -> {
+          if (n == 0) {
+            return Future.succeededFuture(false);
+          }
+          if (slots.isEmpty()) {
+            return Future.succeededFuture(true);
+          }
+          List<Object[]> rows = new ArrayList<>(slots.size());
+          for (SlotRecord s : slots) {
+            rows.add(new Object[] {s.machineId(), s.state(), s.attempts(), s.errorCode(), s.error(), s.exitCode(),
+                s.startedAt(), s.finishedAt(), s.detail() == null ? null : s.detail().encode(), s.jobId(), s.slot()});
+          }
+          return tx.batch("UPDATE job_slots SET machine_id = ?, state = ?, attempts = ?, error_code = ?, error = ?, "
+              + "exit_code = ?, started_at = ?, finished_at = ?, detail = ? WHERE job_id = ? AND slot = ?", rows)
+              .map(true);
+        }));
+  }
+
+  @Override
+  public Future<Boolean> finish(String jobId, String owner, String state, String error, JsonObject result,
+      JobRecord.Progress p, long now) {
+    return write(tx -> tx.update("UPDATE jobs SET state = ?, finished_at = ?, error = ?, result = ?, succeeded = ?, "
+            + "failed = ?, skipped = ?, cancelled = ?, total = ?, updated_at = ?, heartbeat_at = NULL WHERE id = ? "
+            + "AND owner = ? AND state = 'running'", state, now, error, result == null ? null : result.encode(),
+            p.succeeded(), p.failed(), p.skipped(), p.cancelled(), p.total(), now, jobId, owner)
+        .map(n -> n == 1));
+  }
+
+  @Override
+  public Future<JobRecord> requestCancel(String jobId, long now) {
+    return write(tx -> tx.update("UPDATE jobs SET state = 'cancelled', cancel_requested = 1, finished_at = ?, "
+            + "error = 'cancelled before it started', updated_at = ? WHERE id = ? AND state = 'queued'", now, now, jobId)
+        .compose(n -> n == 1 ? Future.succeededFuture(1)
+            : tx.update("UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ? AND state = 'running'",
+                now, jobId))
+        .compose(n -> tx.query("SELECT * FROM jobs WHERE id = ?", jobId))
+        .map(rows -> rows.isEmpty() ? null : job(rows.get(0))));
+  }
+
+  @Override
+  public Future<Integer> releaseClaims(String owner, long now) {
+    return write(tx -> tx.update("UPDATE jobs SET heartbeat_at = 0, updated_at = ? WHERE owner = ? AND state = "
+        + "'running'", now, owner));
+  }
+
+  @Override
+  public Future<Integer> prune(long endedBefore, int keepEnded) {
+    return write(tx -> tx.query("SELECT finished_at FROM jobs WHERE finished_at IS NOT NULL ORDER BY finished_at DESC "
+            + "LIMIT 1 OFFSET ?", (long) keepEnded)
+        .compose(rows -> {
+          long cutoff = endedBefore;
+          if (!rows.isEmpty()) {
+            cutoff = Math.max(cutoff, rows.get(0).lng("finished_at") + 1);
+          }
+          long c = cutoff;
+          return tx.update("DELETE FROM job_slots WHERE job_id IN (SELECT id FROM jobs WHERE finished_at IS NOT NULL "
+                  + "AND finished_at < ?)", c)
+              .compose(x -> tx.update("DELETE FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?", c));
+        }));
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return read(tx -> tx.query("SELECT 1 AS one").mapEmpty());
+  }
+
+  // ---------------------------------------------------------------- rows
+
+  static String placeholders(int n) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? "?" : ", ?");
+    }
+    return sb.toString();
+  }
+
+  static JobRecord job(DbRow r) {
+    return new JobRecord(
+        r.string("id"),
+        r.string("app"),
+        r.string("kind"),
+        r.string("state"),
+        r.json("spec"),
+        r.integer("priority"),
+        r.string("idempotency_key"),
+        r.string("request_hash"),
+        r.string("submitted_by"),
+        r.lng("created_at"),
+        r.lng("updated_at"),
+        r.longOrNull("started_at"),
+        r.longOrNull("finished_at"),
+        r.string("owner"),
+        r.longOrNull("heartbeat_at"),
+        r.integer("claims"),
+        r.bool("cancel_requested"),
+        r.bool("planned"),
+        new JobRecord.Progress(r.integer("total"), r.integer("succeeded"), r.integer("failed"), r.integer("skipped"),
+            r.integer("cancelled")),
+        r.string("error"),
+        r.json("result"));
+  }
+
+  static SlotRecord slot(DbRow r) {
+    return new SlotRecord(
+        r.string("job_id"),
+        r.integer("slot"),
+        r.string("machine_id"),
+        r.string("action"),
+        r.string("state"),
+        r.integer("attempts"),
+        r.string("error_code"),
+        r.string("error"),
+        r.intOrNull("exit_code"),
+        r.longOrNull("started_at"),
+        r.longOrNull("finished_at"),
+        r.json("detail"));
+  }
+}

@@ -1,0 +1,186 @@
+package dev.flightdeck.store;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Jobs in an SQLite file (WAL, synchronous=FULL), for one instance. All JDBC runs on one worker
+ * thread, never on an event loop; writes are group-committed.
+ */
+public final class SqliteJobStore extends SqlJobStore {
+
+  private final Path file;
+  private final GroupCommit commits;
+  private ExecutorService worker;
+  private Connection conn;
+
+  public SqliteJobStore(Path file, int maxBatch) {
+    this.file = file;
+    this.commits = new GroupCommit(maxBatch, this::commit);
+  }
+
+  @Override
+  public boolean shared() {
+    return false;
+  }
+
+  /** Mean writes per commit so far. */
+  public double meanBatch() {
+    return commits.meanBatch();
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public Future<Void> start() {
+    worker = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "flightdeck-sqlite");
+      t.setDaemon(true);
+      return t;
+    });
+    return onWorker(() -> {
+      Path dir = file.toAbsolutePath().getParent();
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+      conn = DriverManager.getConnection("jdbc:sqlite:" + file);
+      try (Statement st = conn.createStatement()) {
+        st.execute("PRAGMA journal_mode=WAL");
+        st.execute("PRAGMA synchronous=FULL");
+        st.execute("PRAGMA busy_timeout=5000");
+        st.execute("PRAGMA foreign_keys=ON");
+      }
+      migrate();
+      return null;
+    });
+  }
+
+  private void migrate() throws Exception {
+    try (Statement st = conn.createStatement()) {
+      st.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+          + "applied_at BIGINT NOT NULL)");
+    }
+    JdbcTx tx = new JdbcTx(conn);
+    Set<Integer> applied = new HashSet<>();
+    for (DbRow r : JdbcTx.now(tx.query("SELECT version FROM schema_migrations"))) {
+      applied.add(r.integer("version"));
+    }
+    for (Migrations.Migration m : Migrations.load("sqlite")) {
+      if (applied.contains(m.version())) {
+        continue;
+      }
+      conn.setAutoCommit(false);
+      try {
+        for (String sql : m.statements()) {
+          JdbcTx.now(tx.update(sql));
+        }
+        JdbcTx.now(tx.update("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+            m.version(), m.name(), System.currentTimeMillis()));
+        conn.commit();
+      } catch (Exception e) {
+        conn.rollback();
+        throw new StoreException("migration " + m.name() + " failed: " + e.getMessage(), e);
+      } finally {
+        conn.setAutoCommit(true);
+      }
+    }
+  }
+
+  @Override
+  public Future<Void> close() {
+    if (worker == null) {
+      return Future.succeededFuture();
+    }
+    Future<Void> closed = onWorker(() -> {
+      if (conn != null) {
+        conn.close();
+      }
+      return null;
+    });
+    return closed.onComplete(ar -> worker.shutdown());
+  }
+
+  @Override
+  protected <T> Future<T> write(Tx.Work<T> work) {
+    return commits.submit(work);
+  }
+
+  @Override
+  protected <T> Future<T> read(Tx.Work<T> work) {
+    return onWorker(() -> JdbcTx.now(work.run(new JdbcTx(conn))));
+  }
+
+  @Override
+  protected String lockClause() {
+    return "";
+  }
+
+  private Future<Void> commit(List<GroupCommit.Pending<?>> batch) {
+    return onWorker(() -> {
+      conn.setAutoCommit(false);
+      try {
+        JdbcTx tx = new JdbcTx(conn);
+        for (GroupCommit.Pending<?> p : batch) {
+          run(p, tx);
+        }
+        conn.commit();
+        return null;
+      } catch (Exception e) {
+        conn.rollback();
+        throw e instanceof StoreException se ? se : new StoreException("commit failed: " + e.getMessage(), e);
+      } finally {
+        conn.setAutoCommit(true);
+      }
+    });
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void run(GroupCommit.Pending p, JdbcTx tx) throws Exception {
+    p.result = JdbcTx.now(p.work.run(tx));
+  }
+
+  /** Runs {@code work} on the SQLite thread; the answer comes back on the caller's context. */
+  private <T> Future<T> onWorker(Callable<T> work) {
+    Context ctx = Vertx.currentContext();
+    Promise<T> p = Promise.promise();
+    try {
+      worker.execute(() -> {
+        T result;
+        try {
+          result = work.call();
+        } catch (Exception e) {
+          Exception err = e instanceof StoreException ? e : new StoreException(e.getMessage(), e);
+          deliver(ctx, () -> p.fail(err));
+          return;
+        }
+        deliver(ctx, () -> p.complete(result));
+      });
+    } catch (RuntimeException e) {
+      p.fail(new StoreException("store closed", e));
+    }
+    return p.future();
+  }
+
+  private static void deliver(Context ctx, Runnable r) {
+    if (ctx == null) {
+      r.run();
+    } else {
+      ctx.runOnContext(v -> r.run());
+    }
+  }
+}

@@ -1,0 +1,272 @@
+package dev.flightdeck.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The behaviour every {@link JobStore} must have; run once per implementation. */
+@ExtendWith(VertxExtension.class)
+abstract class JobStoreContract {
+
+  protected Vertx vertx;
+  protected JobStore store;
+
+  /** A fresh, empty store (its own file or schema). */
+  protected abstract JobStore newStore(Vertx vertx) throws Exception;
+
+  /** Another store on the same data, as a second instance would open it. */
+  protected abstract JobStore sameData(Vertx vertx) throws Exception;
+
+  @BeforeEach
+  void open(Vertx vertx) throws Exception {
+    this.vertx = vertx;
+    store = newStore(vertx);
+    store.start().await();
+  }
+
+  @AfterEach
+  void close() {
+    store.close().await();
+  }
+
+  private static long t0 = 1_767_225_600_000L;
+
+  static NewJob job(String id, String app, String kind, long createdAt, int priority, String key, String hash) {
+    return new NewJob(id, app, kind, new JsonObject().put("app", app).put("kind", kind).put("n", id), priority, key,
+        hash, "tester", createdAt);
+  }
+
+  private JobRecord insert(String id, String app, long at) {
+    return store.insert(job(id, app, "start", at, 0, null, null)).await().job();
+  }
+
+  @Test
+  void a_stored_job_reads_back_as_queued_with_its_spec() {
+    InsertOutcome out = store.insert(job("j1", "web", "start", t0, 3, null, null)).await();
+    assertThat(out.kind()).isEqualTo(InsertOutcome.Kind.INSERTED);
+    JobRecord j = store.get("j1").await();
+    assertThat(j.state()).isEqualTo("queued");
+    assertThat(j.app()).isEqualTo("web");
+    assertThat(j.priority()).isEqualTo(3);
+    assertThat(j.spec().getString("n")).isEqualTo("j1");
+    assertThat(j.createdAt()).isEqualTo(t0);
+    assertThat(j.submittedBy()).isEqualTo("tester");
+    assertThat(store.get("nope").await()).isNull();
+  }
+
+  @Test
+  void an_idempotency_key_returns_the_same_job_or_a_conflict() {
+    assertThat(store.insert(job("a", "web", "start", t0, 0, "k1", "h1")).await().kind())
+        .isEqualTo(InsertOutcome.Kind.INSERTED);
+    InsertOutcome again = store.insert(job("b", "web", "start", t0 + 1, 0, "k1", "h1")).await();
+    assertThat(again.kind()).isEqualTo(InsertOutcome.Kind.EXISTING);
+    assertThat(again.job().id()).isEqualTo("a");
+    InsertOutcome other = store.insert(job("c", "web", "stop", t0 + 2, 0, "k1", "h2")).await();
+    assertThat(other.kind()).isEqualTo(InsertOutcome.Kind.CONFLICT);
+    assertThat(other.job().id()).isEqualTo("a");
+    assertThat(store.get("b").await()).isNull();
+    assertThat(store.get("c").await()).isNull();
+  }
+
+  @Test
+  void concurrent_inserts_with_one_key_store_one_job() {
+    List<Future<InsertOutcome>> all = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      all.add(store.insert(job("dup" + i, "web", "start", t0 + i, 0, "same", "h")));
+    }
+    List<InsertOutcome> outs = Future.all(all).await().list();
+    assertThat(outs.stream().filter(o -> o.kind() == InsertOutcome.Kind.INSERTED)).hasSize(1);
+    assertThat(outs.stream().map(o -> o.job().id()).distinct()).hasSize(1);
+  }
+
+  @Test
+  void many_concurrent_writes_are_committed_in_groups() {
+    List<Future<InsertOutcome>> all = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      all.add(store.insert(job("g" + i, "web", "start", t0 + i, 0, null, null)));
+    }
+    Future.all(all).await();
+    for (int i = 0; i < 300; i += 37) {
+      assertThat(store.get("g" + i).await()).isNotNull();
+    }
+    assertThat(meanBatch()).as("writes per commit").isGreaterThan(1.5);
+  }
+
+  /** Mean writes per commit of this store. */
+  protected abstract double meanBatch();
+
+  @Test
+  void listing_is_newest_first_filtered_and_paged_by_cursor() {
+    for (int i = 0; i < 25; i++) {
+      store.insert(job(String.format("l%02d", i), i % 2 == 0 ? "web" : "api-east", i % 3 == 0 ? "stop" : "start",
+          t0 + i, 0, null, null)).await();
+    }
+    JobFilter all = new JobFilter(List.of("*"), null, null, null, null, null);
+    Page<JobRecord> p1 = store.list(all, null, 10).await();
+    Page<JobRecord> p2 = store.list(all, p1.nextCursor(), 10).await();
+    Page<JobRecord> p3 = store.list(all, p2.nextCursor(), 10).await();
+    assertThat(p1.items()).hasSize(10);
+    assertThat(p1.items().get(0).id()).isEqualTo("l24");
+    assertThat(p3.items()).hasSize(5);
+    assertThat(p3.nextCursor()).isNull();
+    Set<String> ids = new HashSet<>();
+    List.of(p1, p2, p3).forEach(p -> p.items().forEach(j -> ids.add(j.id())));
+    assertThat(ids).hasSize(25);
+
+    assertThat(store.list(new JobFilter(List.of("api-*"), null, null, null, null, null), null, 100).await().items())
+        .hasSize(12).allMatch(j -> j.app().equals("api-east"));
+    assertThat(store.list(new JobFilter(List.of("*"), "web", null, "stop", null, null), null, 100).await().items())
+        .extracting(JobRecord::id).containsExactly("l24", "l18", "l12", "l06", "l00");
+    assertThat(store.list(new JobFilter(List.of("*"), null, null, null, t0 + 20, t0 + 22), null, 100).await().items())
+        .extracting(JobRecord::id).containsExactly("l21", "l20");
+    assertThat(store.list(new JobFilter(List.of("web_"), null, null, null, null, null), null, 100).await().items())
+        .as("_ is not a wildcard").isEmpty();
+    assertThat(store.list(new JobFilter(List.of(), null, null, null, null, null), null, 100).await().items()).isEmpty();
+    assertThatThrownBy(() -> SqlJobStore.decodeCursor("not-a-cursor")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void claims_take_the_highest_priority_then_the_oldest_once() {
+    insert("old", "web", t0);
+    insert("new", "web", t0 + 10);
+    store.insert(job("urgent", "web", "start", t0 + 20, 5, null, null)).await();
+    List<JobRecord> first = store.claim("me", 2, t0 + 100, t0).await();
+    assertThat(first).extracting(JobRecord::id).containsExactly("urgent", "old");
+    assertThat(first).allSatisfy(j -> {
+      assertThat(j.state()).isEqualTo("running");
+      assertThat(j.owner()).isEqualTo("me");
+      assertThat(j.heartbeatAt()).isEqualTo(t0 + 100);
+      assertThat(j.claims()).isEqualTo(1);
+      assertThat(j.startedAt()).isEqualTo(t0 + 100);
+    });
+    assertThat(store.claim("other", 10, t0 + 101, t0).await()).extracting(JobRecord::id).containsExactly("new");
+    assertThat(store.claim("other", 10, t0 + 102, t0).await()).isEmpty();
+  }
+
+  @Test
+  void a_job_whose_owner_stopped_heart_beating_is_taken_over() {
+    insert("t", "web", t0);
+    store.claim("dead", 1, t0 + 1000, t0).await();
+    assertThat(store.claim("alive", 1, t0 + 5000, t0 + 500).await()).as("heartbeat still fresh").isEmpty();
+    List<JobRecord> taken = store.claim("alive", 1, t0 + 20000, t0 + 10000).await();
+    assertThat(taken).singleElement().satisfies(j -> {
+      assertThat(j.owner()).isEqualTo("alive");
+      assertThat(j.claims()).isEqualTo(2);
+      assertThat(j.startedAt()).as("the first start time is kept").isEqualTo(t0 + 1000);
+    });
+    assertThat(store.heartbeat("dead", List.of("t"), t0 + 20001).await())
+        .containsExactly(new HeartbeatResult("t", false, false));
+  }
+
+  @Test
+  void writes_under_a_lost_claim_change_nothing() {
+    insert("f", "web", t0);
+    store.claim("a", 1, t0 + 1, t0).await();
+    SlotRecord s = new SlotRecord("f", 0, "m1", "start", SlotRecord.PENDING, 0, null, null, null, null, null, null);
+    assertThat(store.savePlan("f", "b", List.of(s), t0 + 2).await()).isFalse();
+    assertThat(store.slots("f").await()).isEmpty();
+    assertThat(store.savePlan("f", "a", List.of(s), t0 + 2).await()).isTrue();
+    SlotRecord done = s.with(SlotRecord.SUCCEEDED, "m1", 1, null, null, null, t0 + 3, t0 + 4);
+    JobRecord.Progress p = new JobRecord.Progress(1, 1, 0, 0, 0);
+    assertThat(store.updateSlots("f", "b", List.of(done), p, t0 + 5).await()).isFalse();
+    assertThat(store.slots("f").await().get(0).state()).isEqualTo("pending");
+    assertThat(store.updateSlots("f", "a", List.of(done), p, t0 + 5).await()).isTrue();
+    assertThat(store.finish("f", "b", "succeeded", null, null, p, t0 + 6).await()).isFalse();
+    assertThat(store.finish("f", "a", "succeeded", null, new JsonObject().put("ok", true), p, t0 + 6).await()).isTrue();
+    JobRecord j = store.get("f").await();
+    assertThat(j.state()).isEqualTo("succeeded");
+    assertThat(j.finishedAt()).isEqualTo(t0 + 6);
+    assertThat(j.progress()).isEqualTo(p);
+    assertThat(j.planned()).isTrue();
+    assertThat(j.result().getBoolean("ok")).isTrue();
+    SlotRecord stored = store.slots("f").await().get(0);
+    assertThat(stored.state()).isEqualTo("succeeded");
+    assertThat(stored.attempts()).isEqualTo(1);
+    assertThat(stored.finishedAt()).isEqualTo(t0 + 4);
+  }
+
+  @Test
+  void cancelling_a_queued_job_ends_it_and_a_running_one_is_flagged() {
+    insert("q", "web", t0);
+    insert("r", "web", t0 + 1);
+    store.claim("me", 1, t0 + 2, t0).await(); // claims q, the older
+    assertThat(store.requestCancel("r", t0 + 3).await().state()).isEqualTo("cancelled");
+    JobRecord running = store.requestCancel("q", t0 + 3).await();
+    assertThat(running.state()).isEqualTo("running");
+    assertThat(running.cancelRequested()).isTrue();
+    assertThat(store.heartbeat("me", List.of("q"), t0 + 4).await())
+        .containsExactly(new HeartbeatResult("q", true, true));
+    assertThat(store.requestCancel("missing", t0).await()).isNull();
+    assertThat(store.claim("other", 5, t0 + 5, t0).await()).as("a cancelled job is never claimed").isEmpty();
+  }
+
+  @Test
+  void released_claims_can_be_taken_at_once() {
+    insert("x", "web", t0);
+    store.claim("leaving", 1, t0 + 1, t0).await();
+    assertThat(store.releaseClaims("leaving", t0 + 2).await()).isEqualTo(1);
+    assertThat(store.claim("next", 1, t0 + 3, t0 + 2).await()).extracting(JobRecord::owner).containsExactly("next");
+  }
+
+  @Test
+  void pruning_removes_old_ended_jobs_and_keeps_the_newest() {
+    for (int i = 0; i < 6; i++) {
+      insert("p" + i, "web", t0 + i);
+    }
+    List<JobRecord> claimed = store.claim("me", 6, t0 + 10, t0).await();
+    for (int i = 0; i < 5; i++) {
+      store.finish("p" + i, "me", "succeeded", null, null, JobRecord.Progress.NONE, t0 + 100 + i).await();
+    }
+    assertThat(claimed).hasSize(6);
+    assertThat(store.prune(t0 + 102, 100).await()).as("ended before +102").isEqualTo(2);
+    assertThat(store.prune(0, 2).await()).as("beyond the newest two").isEqualTo(1);
+    assertThat(store.get("p3").await()).isNotNull();
+    assertThat(store.get("p4").await()).isNotNull();
+    assertThat(store.get("p5").await()).as("running jobs are never pruned").isNotNull();
+    assertThat(store.get("p2").await()).isNull();
+  }
+
+  @Test
+  void data_survives_a_reopen_and_migrations_run_once() throws Exception {
+    insert("keep", "web", t0);
+    store.close().await();
+    store = sameData(vertx);
+    store.start().await();
+    assertThat(store.get("keep").await().state()).isEqualTo("queued");
+  }
+
+  @Test
+  void two_instances_never_claim_the_same_job() throws Exception {
+    for (int i = 0; i < 60; i++) {
+      insert(String.format("c%02d", i), "web", t0 + i);
+    }
+    JobStore other = sameData(vertx);
+    other.start().await();
+    try {
+      List<Future<List<JobRecord>>> claims = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        claims.add(store.claim("one", 4, t0 + 100, t0));
+        claims.add(other.claim("two", 4, t0 + 100, t0));
+      }
+      List<String> got = new ArrayList<>();
+      for (Future<List<JobRecord>> f : claims) {
+        f.await().forEach(j -> got.add(j.id()));
+      }
+      assertThat(got).doesNotHaveDuplicates().hasSize(60);
+    } finally {
+      other.close().await();
+    }
+  }
+}
