@@ -1,30 +1,40 @@
 package dev.flightdeck;
 
 import dev.flightdeck.api.ApiVerticle;
+import dev.flightdeck.api.Authenticator;
 import dev.flightdeck.api.ManagementVerticle;
 import dev.flightdeck.config.FlightdeckConfig;
 import dev.flightdeck.config.Secret;
-import dev.flightdeck.dispatch.DispatchVerticle;
 import dev.flightdeck.dispatch.Dispatcher;
 import dev.flightdeck.fleet.FleetCache;
 import dev.flightdeck.fleet.FleetRoutes;
 import dev.flightdeck.fly.FlyClient;
 import dev.flightdeck.fly.FlyConfig;
+import dev.flightdeck.jobs.JobEvents;
+import dev.flightdeck.jobs.JobRoutes;
+import dev.flightdeck.jobs.JobRunner;
+import dev.flightdeck.jobs.JobService;
 import dev.flightdeck.sim.ExchangeListener;
 import dev.flightdeck.sim.SimConfig;
 import dev.flightdeck.sim.Simulator;
+import dev.flightdeck.store.JobStore;
+import dev.flightdeck.store.PgJobStore;
+import dev.flightdeck.store.SqliteJobStore;
+import dev.flightdeck.store.StoreConfig;
 import dev.flightdeck.time.TimeSource;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code serve}: the whole service wired together. Without a Fly token it first starts the
- * embedded simulator and points the client at it.
+ * {@code serve}: the whole service wired together — the store, the engine (fleet cache,
+ * dispatcher, job runner), the job API and the management listener. Without a Fly token it first
+ * starts the embedded simulator and points the client at it.
  */
 public final class FlightdeckServer {
 
@@ -34,20 +44,26 @@ public final class FlightdeckServer {
   private final FlightdeckConfig config;
   private final Simulator simulator;
   private final FlyClient fly;
-  private final ApiVerticle api;
-  private final ManagementVerticle management;
-  private final DispatchVerticle engine;
+  private final JobStore store;
+  private final EngineVerticle engine;
+  private final JobService jobs;
+  private final String instanceId;
+  private final Secret generatedToken;
   private final List<String> deployments;
+  private ApiVerticle api;
+  private ManagementVerticle management;
 
-  private FlightdeckServer(Vertx vertx, FlightdeckConfig config, Simulator simulator, FlyClient fly, ApiVerticle api,
-      ManagementVerticle management, DispatchVerticle engine, List<String> deployments) {
+  private FlightdeckServer(Vertx vertx, FlightdeckConfig config, Simulator simulator, FlyClient fly, JobStore store,
+      EngineVerticle engine, JobService jobs, String instanceId, Secret generatedToken, List<String> deployments) {
     this.vertx = vertx;
     this.config = config;
     this.simulator = simulator;
     this.fly = fly;
-    this.api = api;
-    this.management = management;
+    this.store = store;
     this.engine = engine;
+    this.jobs = jobs;
+    this.instanceId = instanceId;
+    this.generatedToken = generatedToken;
     this.deployments = deployments;
   }
 
@@ -71,31 +87,54 @@ public final class FlightdeckServer {
         LOG.info("Driving the Machines API at {}", flyConfig.endpoint());
       }
       FlyClient fly = new FlyClient(vertx, flyConfig);
+      JobStore store = openStore(vertx, config.store());
       String instanceId = config.instance().resolve();
-      JsonObject readyState = new JsonObject().put("ready", true);
-      DispatchVerticle engine = new DispatchVerticle(fly, time, config.fleet(), config.dispatch(), instanceId,
-          instanceId.hashCode());
-      ManagementVerticle management = new ManagementVerticle(config.management(), () -> readyState);
-      List<String> ids = new ArrayList<>();
-      return vertx.deployVerticle(engine)
-          .compose(id -> {
-            ids.add(id);
-            return vertx.deployVerticle(management);
-          })
-          .compose(id -> {
-            ids.add(id);
-            ApiVerticle api = new ApiVerticle(config.api(), () -> readyState,
-                List.of(router -> FleetRoutes.mount(router, engine.fleet(), time)));
-            return vertx.deployVerticle(api).map(apiId -> {
-              ids.add(apiId);
-              LOG.info("Instance id {}", instanceId);
-              return new FlightdeckServer(vertx, config, simulator, fly, api, management, engine, ids);
-            });
-          })
+      return store.start()
+          .compose(v -> vertx.executeBlocking(() -> Authenticator.load(config.auth(), Path.of(config.store().dataDir()))))
+          .compose(auth -> wire(vertx, config, time, simulator, fly, store, instanceId, auth))
           .recover(err -> {
             fly.close();
-            Future<Void> stopSim = simulator == null ? Future.succeededFuture() : simulator.stop();
-            return stopSim.transform(v -> Future.failedFuture(err));
+            return store.close().transform(x -> simulator == null ? Future.<Void>succeededFuture() : simulator.stop())
+                .transform(x -> Future.failedFuture(err));
+          });
+    });
+  }
+
+  private static JobStore openStore(Vertx vertx, StoreConfig cfg) {
+    if (cfg.postgres()) {
+      LOG.info("Job store: PostgreSQL {}{}", StoreConfig.redact(cfg.url()),
+          cfg.schema().isEmpty() ? "" : " (schema " + cfg.schema() + ")");
+      return new PgJobStore(vertx, cfg);
+    }
+    LOG.info("Job store: SQLite {}", cfg.sqliteFile().toAbsolutePath());
+    return new SqliteJobStore(cfg.sqliteFile(), cfg.maxBatch());
+  }
+
+  private static Future<FlightdeckServer> wire(Vertx vertx, FlightdeckConfig config, TimeSource time,
+      Simulator simulator, FlyClient fly, JobStore store, String instanceId, Authenticator auth) {
+    JobEvents events = new JobEvents();
+    EngineVerticle engine = new EngineVerticle(fly, store, time, config.fleet(), config.dispatch(), config.jobs(),
+        instanceId, events);
+    List<String> ids = new ArrayList<>();
+    return vertx.deployVerticle(engine).compose(engineId -> {
+      ids.add(engineId);
+      JobService jobs = new JobService(store, engine.runner(), time, config.jobs());
+      FlightdeckServer server = new FlightdeckServer(vertx, config, simulator, fly, store, engine, jobs, instanceId,
+          auth.generatedToken(), ids);
+      JsonObject readyState = new JsonObject().put("ready", true);
+      server.management = new ManagementVerticle(config.management(), () -> readyState);
+      server.api = new ApiVerticle(config.api(), () -> readyState, auth, List.of(
+          router -> FleetRoutes.mount(router, engine.fleet(), time),
+          router -> JobRoutes.mount(router, vertx, jobs, events)));
+      return vertx.deployVerticle(server.management)
+          .compose(id -> {
+            ids.add(id);
+            return vertx.deployVerticle(server.api);
+          })
+          .map(id -> {
+            ids.add(id);
+            LOG.info("Instance id {}", instanceId);
+            return server;
           });
     });
   }
@@ -130,6 +169,10 @@ public final class FlightdeckServer {
     return fly;
   }
 
+  public FlightdeckConfig config() {
+    return config;
+  }
+
   public Dispatcher dispatcher() {
     return engine.dispatcher();
   }
@@ -138,8 +181,25 @@ public final class FlightdeckServer {
     return engine.fleet();
   }
 
-  public FlightdeckConfig config() {
-    return config;
+  public JobRunner runner() {
+    return engine.runner();
+  }
+
+  public JobService jobs() {
+    return jobs;
+  }
+
+  public JobStore store() {
+    return store;
+  }
+
+  public String instanceId() {
+    return instanceId;
+  }
+
+  /** The API token generated at this start (none configured, none stored yet), else null. */
+  public Secret generatedToken() {
+    return generatedToken;
   }
 
   public Future<Void> stop() {
@@ -148,14 +208,9 @@ public final class FlightdeckServer {
       String id = deployments.get(i);
       f = f.compose(v -> vertx.undeploy(id));
     }
-    return f.compose(v -> {
+    return f.compose(v -> store.close()).compose(v -> {
       fly.close();
       return simulator == null ? Future.succeededFuture() : simulator.stop();
     });
-  }
-
-  /** For messages: a token is never shown, only whether one is set. */
-  static String describe(Secret token) {
-    return token.isEmpty() ? "no token" : "a token";
   }
 }

@@ -70,6 +70,12 @@ public final class Main {
     Vertx vertx = Vertx.vertx();
     try {
       FlightdeckServer server = FlightdeckServer.start(vertx, config, new VertxTimeSource(vertx)).await();
+      if (server.generatedToken() != null) {
+        // printed once, on purpose outside the logs; it is also kept in the token file
+        System.out.println("\nNo API token configured, so one was generated (kept in "
+            + java.nio.file.Path.of(config.store().dataDir(), config.auth().tokenFile()) + "):\n\n    "
+            + server.generatedToken().reveal() + "\n\nUse it as: Authorization: Bearer <token>\n");
+      }
       LOG.info("Flightdeck ready: job API on {}:{}, management on {}:{}", config.api().host(), server.apiPort(),
           config.management().host(), server.managementPort());
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -2,26 +2,37 @@ package dev.flightdeck.api;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-/** The job API listener (port 8080). Also answers {@code /health} for Fly's HTTP service check. */
+/**
+ * The job API listener (port 8080): {@code /v1/*} behind a bearer token, with a body limit and one
+ * JSON error shape; {@code /health} (for Fly's HTTP service check) and {@code /openapi.yaml} open.
+ */
 public final class ApiVerticle extends VerticleBase {
 
   private final ApiConfig config;
   private final Supplier<JsonObject> readiness;
+  private final Authenticator auth;
   private final List<Consumer<Router>> routes;
   private HttpServer server;
 
-  /** {@code routes} mount each feature's endpoints (fleet, jobs, …) on the API router. */
-  public ApiVerticle(ApiConfig config, Supplier<JsonObject> readiness, List<Consumer<Router>> routes) {
+  /** {@code routes} mount each feature's endpoints (fleet, jobs, …) under {@code /v1}. */
+  public ApiVerticle(ApiConfig config, Supplier<JsonObject> readiness, Authenticator auth,
+      List<Consumer<Router>> routes) {
     this.config = config;
     this.readiness = readiness;
+    this.auth = auth;
     this.routes = List.copyOf(routes);
   }
 
@@ -33,12 +44,34 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     HealthRoutes.mount(router, readiness);
+    Buffer openapi = resource("openapi.yaml");
+    router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml")
+        .end(openapi));
+    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    router.route("/v1/*").handler(new AuthHandler(auth));
     routes.forEach(r -> r.accept(router));
     router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found",
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(), null));
-    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
+    router.errorHandler(413, ctx -> ApiErrors.send(ctx, 413, "body_too_large",
+        "the request body is larger than " + config.maxBodyBytes() + " bytes", null));
+    router.errorHandler(400, ctx -> ApiErrors.send(ctx, 400, "bad_request", "the request could not be read", null));
+    router.errorHandler(405, ctx -> ApiErrors.send(ctx, 405, "method_not_allowed",
+        ctx.request().method() + " is not allowed on " + ctx.request().path(), null));
+    router.errorHandler(500, ctx -> ApiErrors.send(ctx, 500, "internal", "internal error", null));
+    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setMaxHeaderSize(16 * 1024))
         .requestHandler(router)
         .listen(config.port(), config.host())
         .onSuccess(s -> server = s);
+  }
+
+  static Buffer resource(String name) {
+    try (InputStream in = ApiVerticle.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " missing from the jar");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

@@ -330,7 +330,13 @@ public final class Dispatcher {
     appInFlight.merge(e.op.app(), 1, Integer::sum);
     Lane lane = lanes.get(e.op.jobId());
     lane.inFlight++;
-    e.run().onComplete(ar -> afterRun(e, lane, ar.succeeded() ? ar.result()
+    Future<OpExecution.Disposition> run;
+    try {
+      run = e.run();
+    } catch (RuntimeException ex) {
+      run = Future.failedFuture(ex);
+    }
+    run.onComplete(ar -> afterRun(e, lane, ar.succeeded() ? ar.result()
         : new OpExecution.Finished(new OpResult(e.op.opId(), e.op.jobId(), e.op.app(), e.op.machineId(),
             e.op.action().name(), OpResult.Outcome.FAILED, "internal", String.valueOf(ar.cause()), e.attempts,
             e.apiCalls, null, e.queuedAt, e.startedAt, time.millis()))));

@@ -105,6 +105,16 @@ final class OpExecution {
   // ------------------------------------------------------------------ the run
 
   Future<Disposition> run() {
+    try {
+      return runSafely();
+    } catch (RuntimeException e) {
+      // a bug must not leave the operation in flight for ever
+      stopRefreshing();
+      return Future.succeededFuture(finished(OpResult.Outcome.FAILED, "internal", "internal error: " + e));
+    }
+  }
+
+  private Future<Disposition> runSafely() {
     attempts++;
     long now = d.time.millis();
     if (startedAt == 0) {
@@ -177,7 +187,7 @@ final class OpExecution {
     MachineConfig tagged = c.request().config().withMetadata(d.config.createTagKey(), tag);
     CreateMachineRequest req = new CreateMachineRequest(tagged, c.request().name(), c.request().region(),
         c.request().skipLaunch(), c.request().skipServiceRegistration(),
-        op.await() ? leaseTtl() : c.request().leaseTtl());
+        op.await() ? Integer.valueOf(leaseTtl()) : c.request().leaseTtl());
     if (machineId != null) {
       return Future.succeededFuture(); // created on an earlier run that was then deferred
     }

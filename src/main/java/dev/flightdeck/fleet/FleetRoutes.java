@@ -1,6 +1,7 @@
 package dev.flightdeck.fleet;
 
 import dev.flightdeck.api.ApiErrors;
+import dev.flightdeck.api.AuthHandler;
 import dev.flightdeck.fly.ErrorClass;
 import dev.flightdeck.fly.FlyApiException;
 import dev.flightdeck.time.TimeSource;
@@ -31,7 +32,7 @@ public final class FleetRoutes {
         return;
       }
       JsonArray arr = new JsonArray();
-      ar.result().forEach(v -> arr.add(view(v)));
+      ar.result().stream().filter(v -> AuthHandler.principal(ctx).allows(v.app())).forEach(v -> arr.add(view(v)));
       json(ctx, new JsonObject().put("apps", arr));
     }));
     router.get("/v1/fleet/apps/:app/machines").handler(ctx -> machines(ctx, fleet, time));
@@ -39,6 +40,9 @@ public final class FleetRoutes {
 
   private static void machines(RoutingContext ctx, FleetCache fleet, TimeSource time) {
     String app = ctx.pathParam("app");
+    if (!AuthHandler.mayRead(ctx, app)) {
+      return;
+    }
     MultiMap q = ctx.queryParams();
     Selector sel;
     long maxAge;

@@ -114,7 +114,12 @@ abstract class SqlJobStore implements JobStore {
       params.add(f.createdBefore());
     }
     if (cursor != null) {
-      String[] c = decodeCursor(cursor);
+      String[] c;
+      try {
+        c = decodeCursor(cursor);
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(e);
+      }
       sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
       long at = Long.parseLong(c[0]);
       params.add(at);

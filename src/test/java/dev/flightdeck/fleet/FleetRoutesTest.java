@@ -8,11 +8,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** GET /v1/fleet/apps and /v1/fleet/apps/{app}/machines with filters and staleness. */
 @ExtendWith(VertxExtension.class)
@@ -20,9 +23,12 @@ class FleetRoutesTest {
 
   private ServerFixture fx;
 
+  @TempDir
+  Path dir;
+
   @BeforeEach
   void start(Vertx vertx) {
-    fx = ServerFixture.start(vertx);
+    fx = ServerFixture.start(vertx, dir);
     fx.server.simulator().seed(new SimConfig.SeedApp("web", 12, List.of("ord", "ams"), List.of("app", "worker"),
         "registry.fly.io/web:1", "stopped")).await();
   }
@@ -33,9 +39,9 @@ class FleetRoutesTest {
   }
 
   private JsonObject get(String path, int status) {
-    var res = fx.api(HttpMethod.GET, path).send().await();
-    assertThat(res.statusCode()).as(res.bodyAsString()).isEqualTo(status);
-    return res.bodyAsJsonObject();
+    ServerFixture.Answer res = fx.get(path);
+    assertThat(res.status()).as(res.body().toString()).isEqualTo(status);
+    return res.json();
   }
 
   @Test
@@ -74,6 +80,22 @@ class FleetRoutesTest {
     assertThat(get("/v1/fleet/apps/web/machines?state=starting,started", 200).getInteger("count")).isZero();
     assertThat(get("/v1/fleet/apps/web/machines?state=starting,started&fresh=true", 200).getInteger("count"))
         .isEqualTo(1);
+  }
+
+  @Test
+  void a_token_sees_only_its_apps() {
+    fx.server.simulator().seed(new SimConfig.SeedApp("api", 2, List.of("ord"), List.of("app"), "i:1", "stopped"))
+        .await();
+    get("/v1/fleet/apps/api/machines", 200);
+    get("/v1/fleet/apps/web/machines", 200);
+    ServerFixture.Answer apps = fx.call(HttpMethod.GET, "/v1/fleet/apps", null,
+        dev.flightdeck.testing.TestConfigs.WEB_WRITER_TOKEN, Map.of());
+    assertThat(apps.json().getJsonArray("apps")).extracting(a -> ((JsonObject) a).getString("app"))
+        .containsExactly("web");
+    ServerFixture.Answer denied = fx.call(HttpMethod.GET, "/v1/fleet/apps/api/machines", null,
+        dev.flightdeck.testing.TestConfigs.WEB_WRITER_TOKEN, Map.of());
+    assertThat(denied.status()).isEqualTo(403);
+    assertThat(fx.call(HttpMethod.GET, "/v1/fleet/apps", null, null, Map.of()).status()).isEqualTo(401);
   }
 
   @Test

@@ -32,13 +32,37 @@ public final class TestConfigs {
     return ConfigLoader.bind(json, SimConfig.class, "sim");
   }
 
-  /** A whole config on free ports with the embedded simulator. */
-  public static FlightdeckConfig serve() {
+  public static final String ADMIN_TOKEN = "test-admin-token";
+  public static final String READ_TOKEN = "test-read-token";
+  public static final String WEB_WRITER_TOKEN = "test-web-writer-token";
+
+  /**
+   * A whole config as JSON: free ports, the embedded simulator (zero latency), SQLite in
+   * {@code dataDir}, fast job polling, and three tokens: admin (all apps), read-only (all apps),
+   * and a writer limited to apps matching {@code web*}.
+   */
+  public static JsonObject serveJson(java.nio.file.Path dataDir) {
     JsonObject all = ConfigLoader.defaults();
     all.getJsonObject("api").put("host", "127.0.0.1").put("port", 0);
     all.getJsonObject("management").put("host", "127.0.0.1").put("port", 0);
     all.put("sim", simJson());
-    return ConfigLoader.bind(all, FlightdeckConfig.class, "");
+    all.getJsonObject("store").put("data_dir", dataDir.toString());
+    all.getJsonObject("jobs").put("poll_interval_ms", 50).put("heartbeat_interval_ms", 200)
+        .put("heartbeat_timeout_ms", 1000).put("events_poll_interval_ms", 50);
+    all.getJsonObject("dispatch").getJsonObject("backoff").put("base_ms", 10).put("cap_ms", 100);
+    all.getJsonObject("auth").put("tokens", new JsonArray()
+        .add(new JsonObject().put("name", "admin").put("token", ADMIN_TOKEN).put("role", "admin")
+            .put("apps", new JsonArray().add("*")))
+        .add(new JsonObject().put("name", "reader").put("token_sha256",
+                dev.flightdeck.api.Authenticator.sha256(READ_TOKEN)).put("role", "read")
+            .put("apps", new JsonArray().add("*")))
+        .add(new JsonObject().put("name", "web-writer").put("token", WEB_WRITER_TOKEN).put("role", "write")
+            .put("apps", new JsonArray().add("web*"))));
+    return all;
+  }
+
+  public static FlightdeckConfig serve(java.nio.file.Path dataDir) {
+    return ConfigLoader.bind(serveJson(dataDir), FlightdeckConfig.class, "");
   }
 
   public static FlyConfig flyFor(String baseUrl) {

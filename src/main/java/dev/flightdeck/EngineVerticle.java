@@ -1,0 +1,75 @@
+package dev.flightdeck;
+
+import dev.flightdeck.dispatch.DispatchConfig;
+import dev.flightdeck.dispatch.Dispatcher;
+import dev.flightdeck.fleet.FleetCache;
+import dev.flightdeck.fleet.FleetConfig;
+import dev.flightdeck.fly.FlyClient;
+import dev.flightdeck.jobs.JobEvents;
+import dev.flightdeck.jobs.JobRunner;
+import dev.flightdeck.jobs.JobsConfig;
+import dev.flightdeck.store.JobStore;
+import dev.flightdeck.time.TimeSource;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+
+/**
+ * The engine's event loop: the fleet cache, the dispatcher and the job runner share this
+ * verticle's context, so none of them needs a lock. Other verticles reach them through their
+ * Future-returning methods, which hop onto this context.
+ */
+public final class EngineVerticle extends VerticleBase {
+
+  private final FlyClient fly;
+  private final JobStore store;
+  private final TimeSource time;
+  private final FleetConfig fleetConfig;
+  private final DispatchConfig dispatchConfig;
+  private final JobsConfig jobsConfig;
+  private final String instanceId;
+  private final JobEvents events;
+  private FleetCache fleet;
+  private Dispatcher dispatcher;
+  private JobRunner runner;
+
+  public EngineVerticle(FlyClient fly, JobStore store, TimeSource time, FleetConfig fleetConfig,
+      DispatchConfig dispatchConfig, JobsConfig jobsConfig, String instanceId, JobEvents events) {
+    this.fly = fly;
+    this.store = store;
+    this.time = time;
+    this.fleetConfig = fleetConfig;
+    this.dispatchConfig = dispatchConfig;
+    this.jobsConfig = jobsConfig;
+    this.instanceId = instanceId;
+    this.events = events;
+  }
+
+  @Override
+  public Future<?> start() {
+    long seed = instanceId.hashCode();
+    fleet = new FleetCache(context, fly, time, fleetConfig, seed);
+    dispatcher = new Dispatcher(context, fly, fleet, time, dispatchConfig, instanceId, seed ^ 0x9E3779B97F4A7C15L);
+    runner = new JobRunner(context, store, dispatcher, fleet, fly, time, jobsConfig, instanceId, events);
+    runner.start();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    runner.stop();
+    fleet.close();
+    return Future.succeededFuture();
+  }
+
+  public FleetCache fleet() {
+    return fleet;
+  }
+
+  public Dispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  public JobRunner runner() {
+    return runner;
+  }
+}

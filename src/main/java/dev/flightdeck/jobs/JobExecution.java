@@ -1,0 +1,577 @@
+package dev.flightdeck.jobs;
+
+import dev.flightdeck.dispatch.Action;
+import dev.flightdeck.dispatch.MachineOp;
+import dev.flightdeck.dispatch.OpResult;
+import dev.flightdeck.fleet.CachedMachine;
+import dev.flightdeck.fleet.Selector;
+import dev.flightdeck.fly.CreateMachineRequest;
+import dev.flightdeck.fly.FlyApiException;
+import dev.flightdeck.fly.Lease;
+import dev.flightdeck.fly.MachineConfig;
+import dev.flightdeck.fly.MachineEvent;
+import dev.flightdeck.store.JobRecord;
+import dev.flightdeck.store.SlotRecord;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one claimed job on the engine context: plans it (or loads its plan when resuming), hands
+ * its slots to the dispatcher phase by phase, records every result durably, applies the failure
+ * policy, timeout and cancellation, and finally ends the job. If the claim is lost (another
+ * instance took the job over) it stops at once and writes nothing more.
+ */
+final class JobExecution {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JobExecution.class);
+
+  private final JobRunner r;
+  private JobRecord job;
+  private JobSpec spec;
+  private final List<SlotRecord> slots = new ArrayList<>();
+  private final Map<Integer, SlotRecord> dirty = new LinkedHashMap<>();
+  private final Promise<Void> finished = Promise.promise();
+  private boolean flushing;
+  private Promise<Void> flushed;
+  private int outstanding;
+  private boolean cancelRequested;
+  private boolean lost;
+  private String abortReason;
+  private long deadline;
+  private long timeoutTimer = -1;
+  private boolean ending;
+
+  JobExecution(JobRunner runner, JobRecord job) {
+    this.r = runner;
+    this.job = job;
+  }
+
+  String id() {
+    return job.id();
+  }
+
+  Future<Void> finished() {
+    return finished.future();
+  }
+
+  // ------------------------------------------------------------------ start
+
+  void start() {
+    try {
+      spec = JobSpec.parse(job.spec(), r.config.defaultTimeoutSeconds());
+    } catch (InvalidJobException e) {
+      end(JobRecord.FAILED, "stored job no longer valid: " + e.getMessage());
+      return;
+    }
+    cancelRequested = job.cancelRequested();
+    long started = job.startedAt() == null ? r.time.millis() : job.startedAt();
+    deadline = started + spec.options().timeoutSeconds() * 1000;
+    long left = deadline - r.time.millis();
+    if (left <= 0) {
+      abortReason = "timed out after " + spec.options().timeoutSeconds() + " s";
+    } else {
+      timeoutTimer = r.time.setTimer(left, this::timedOut);
+    }
+    Future<Void> ready = job.planned() ? r.store.slots(job.id()).map(this::loaded) : plan();
+    ready.compose(v -> job.claims() > 1 ? reconcile() : Future.succeededFuture())
+        .onSuccess(v -> {
+          publish();
+          runPhases();
+        })
+        .onFailure(err -> {
+          if (lost) {
+            finished.tryComplete();
+            return;
+          }
+          String why = err instanceof InvalidJobException ije ? ije.getMessage()
+              : err instanceof FlyApiException fe ? "planning failed: " + fe.getMessage()
+              : "planning failed: " + err.getMessage();
+          end(JobRecord.FAILED, why);
+        });
+  }
+
+  private Void loaded(List<SlotRecord> stored) {
+    slots.clear();
+    slots.addAll(stored);
+    return null;
+  }
+
+  private Future<Void> plan() {
+    return r.planner.plan(job.id(), spec, r.config.planMaxAgeMs()).compose(planned -> {
+      slots.clear();
+      slots.addAll(planned);
+      return r.store.savePlan(job.id(), r.instanceId, planned, r.time.millis());
+    }).compose(owned -> owned ? Future.succeededFuture() : lostClaim());
+  }
+
+  /**
+   * A job taken over or resumed: re-read the fleet, release leases the previous run left on its
+   * machines, and find machines a previous run created (by their tag) so none is made twice.
+   */
+  private Future<Void> reconcile() {
+    LOG.info("resuming job {} (claim #{}), reconciling its machines from the API", job.id(), job.claims());
+    return r.fleet.refresh(spec.app()).recover(e -> Future.succeededFuture(null)).compose(v -> {
+      List<Future<Void>> work = new ArrayList<>();
+      for (SlotRecord s : slots) {
+        if (s.done()) {
+          continue;
+        }
+        if (s.machineId() == null && ("create".equals(s.action()) || "run".equals(s.action()))) {
+          work.add(adoptCreated(s));
+        } else if (SlotRecord.RUNNING.equals(s.state()) && s.machineId() != null) {
+          work.add(releaseLeftLease(s.machineId()));
+        }
+      }
+      return Future.join(work).mapEmpty();
+    });
+  }
+
+  private Future<Void> adoptCreated(SlotRecord s) {
+    String tag = job.id() + "/" + s.slot();
+    return r.fleet.machines(spec.app(), Selector.ALL.withMetadata(Map.of(r.createTagKey, tag))).map(found -> {
+      if (!found.isEmpty()) {
+        CachedMachine m = found.get(0);
+        set(s.with(s.state(), m.id(), s.attempts(), null, null, null, s.startedAt(), null));
+      }
+      return null;
+    });
+  }
+
+  private Future<Void> releaseLeftLease(String machineId) {
+    String mine = " job " + job.id() + " ";
+    return r.fly.getLease(spec.app(), machineId).compose((Lease l) -> {
+      if (l.description() != null && l.description().contains(mine)) {
+        LOG.info("releasing lease on {} left by a previous run of job {}", machineId, job.id());
+        return r.fly.releaseLease(spec.app(), machineId, l.nonce());
+      }
+      return Future.succeededFuture();
+    }).recover(e -> Future.succeededFuture());
+  }
+
+  // ------------------------------------------------------------------ phases
+
+  /**
+   * Phase 0 first, then phase 1: for a rolling update, machines not running before running ones;
+   * for a scale-up, starting idle machines before creating new ones.
+   */
+  private void runPhases() {
+    if (abortReason != null || cancelRequested) {
+      cancelPending();
+      maybeEnd();
+      return;
+    }
+    List<SlotRecord> phase0 = new ArrayList<>();
+    List<SlotRecord> phase1 = new ArrayList<>();
+    for (SlotRecord s : slots) {
+      if (!s.done()) {
+        (phase(s) == 1 ? phase1 : phase0).add(s);
+      }
+    }
+    if (phase0.isEmpty() && phase1.isEmpty()) {
+      maybeEnd();
+      return;
+    }
+    if (!phase0.isEmpty()) {
+      int limit = "update".equals(spec.kind()) ? Math.min(30, spec.options().maxConcurrent()) : spec.options()
+          .maxConcurrent();
+      launch(phase0, limit);
+    } else {
+      launch(phase1, "update".equals(spec.kind()) ? rollingLimit(phase1.size()) : spec.options().maxConcurrent());
+    }
+  }
+
+  private static int phase(SlotRecord s) {
+    return s.detail() == null ? 0 : s.detail().getInteger(JobPlanner.PHASE, 0);
+  }
+
+  /** max_unavailable: a count (≥ 1) or a fraction of the running machines being updated. */
+  private int rollingLimit(int runningTargets) {
+    double mu = ((JobSpec.UpdateParams) spec.params()).maxUnavailable();
+    int n = mu >= 1 ? (int) Math.floor(mu) : (int) Math.ceil(runningTargets * mu);
+    return Math.max(1, Math.min(n, spec.options().maxConcurrent()));
+  }
+
+  private void launch(List<SlotRecord> batch, int limit) {
+    long now = r.time.millis();
+    for (SlotRecord s : batch) {
+      set(s.with(SlotRecord.RUNNING, s.machineId(), s.attempts(), null, null, null,
+          s.startedAt() == null ? now : s.startedAt(), null));
+    }
+    // record which slots are in flight before anything is sent, so a resume knows
+    flush().onSuccess(v -> {
+      if (lost) {
+        return;
+      }
+      for (SlotRecord s : batch) {
+        outstanding++;
+        runSlot(slots.get(s.slot()), limit).onComplete(ar -> {
+          outstanding--;
+          slotDone();
+        });
+      }
+    });
+  }
+
+  private Future<Void> runSlot(SlotRecord s, int limit) {
+    if ("run".equals(s.action())) {
+      return runEphemeral(s, limit);
+    }
+    MachineOp op = op(s, limit, s.machineId() != null && "create".equals(s.action())
+        ? new Action.Wait(List.of("started")) : action(s), s.slot() + "");
+    return r.dispatcher.submit(op).map(res -> {
+      record(s.slot(), res, null);
+      return null;
+    });
+  }
+
+  /** A run slot: create the machine (unless a previous run did), wait for it to exit, read its exit code. */
+  private Future<Void> runEphemeral(SlotRecord s, int limit) {
+    JobSpec.RunParams p = (JobSpec.RunParams) spec.params();
+    Future<String> created;
+    if (s.machineId() != null) {
+      created = Future.succeededFuture(s.machineId());
+    } else {
+      JsonObject cfg = p.config().copy();
+      if (!cfg.containsKey("auto_destroy")) {
+        cfg.put("auto_destroy", true);
+      }
+      if (!cfg.containsKey("restart")) {
+        cfg.put("restart", new JsonObject().put("policy", "no"));
+      }
+      CreateMachineRequest req = CreateMachineRequest.of(MachineConfig.of(cfg)).withRegion(region(s));
+      MachineOp create = op(s, limit, new Action.Create(req, Integer.toString(s.slot())), s.slot() + "/create");
+      created = r.dispatcher.submit(new MachineOp(create.opId(), create.jobId(), create.priority(),
+              create.jobMaxConcurrent(), create.app(), null, create.action(), false, create.timeoutMs(),
+              create.leaseTtlSeconds()))
+          .map(res -> {
+            if (!res.succeeded()) {
+              record(s.slot(), res, null);
+              return null;
+            }
+            SlotRecord cur = slots.get(s.slot());
+            set(cur.with(cur.state(), res.machineId(), res.attempts(), null, null, null, cur.startedAt(), null));
+            flush();
+            return res.machineId();
+          });
+    }
+    return created.compose(id -> {
+      if (id == null) {
+        return Future.succeededFuture();
+      }
+      SlotRecord cur = slots.get(s.slot());
+      MachineOp wait = op(cur, limit, new Action.Wait(List.of("stopped", "destroyed")), s.slot() + "/wait");
+      return r.dispatcher.submit(wait).map(res -> {
+        record(s.slot(), res, exitCode(res));
+        return null;
+      });
+    });
+  }
+
+  private static Integer exitCode(OpResult res) {
+    if (res.machine() == null) {
+      return null;
+    }
+    for (MachineEvent e : res.machine().events()) {
+      if ("exit".equals(e.type()) && e.exitCode() != null) {
+        return e.exitCode();
+      }
+    }
+    return null;
+  }
+
+  private MachineOp op(SlotRecord s, int limit, Action action, String suffix) {
+    long left = Math.max(1, deadline - r.time.millis());
+    return new MachineOp(job.id() + "/" + suffix, job.id(), spec.options().priority(), limit, spec.app(),
+        action instanceof Action.Create ? null : s.machineId(), action, true, left, spec.options().leaseTtlSeconds());
+  }
+
+  private String region(SlotRecord s) {
+    return s.detail() == null ? null : s.detail().getString(JobPlanner.REGION);
+  }
+
+  private Action action(SlotRecord s) {
+    return switch (s.action()) {
+      case "start" -> new Action.Start();
+      case "stop" -> new Action.Stop(spec.params() instanceof JobSpec.StopParams p ? p.stop()
+          : dev.flightdeck.fly.StopOptions.DEFAULT);
+      case "suspend" -> new Action.Suspend();
+      case "restart" -> new Action.Restart(((JobSpec.RestartParams) spec.params()).restart());
+      case "destroy" -> new Action.Destroy(spec.params() instanceof JobSpec.DestroyParams p ? p.force()
+          : !"stopped".equals(stateBefore(s)));
+      case "update" -> {
+        JobSpec.UpdateParams p = (JobSpec.UpdateParams) spec.params();
+        // machines that are not running are updated without being started
+        yield new Action.Update(p.image(), p.config(), phase(s) == 0);
+      }
+      case "create" -> {
+        JsonObject cfg = s.detail() != null && s.detail().getJsonObject(JobPlanner.CONFIG) != null
+            ? s.detail().getJsonObject(JobPlanner.CONFIG)
+            : ((JobSpec.CreateParams) spec.params()).config();
+        boolean skip = spec.params() instanceof JobSpec.CreateParams cp && cp.skipLaunch();
+        yield new Action.Create(CreateMachineRequest.of(MachineConfig.of(cfg)).withRegion(region(s))
+            .withSkipLaunch(skip), Integer.toString(s.slot()));
+      }
+      default -> throw new IllegalStateException("no action for " + s.action());
+    };
+  }
+
+  private static String stateBefore(SlotRecord s) {
+    return s.detail() == null ? null : s.detail().getString("state_before");
+  }
+
+  // ------------------------------------------------------------------ results
+
+  private void record(int slot, OpResult res, Integer exitCode) {
+    SlotRecord cur = slots.get(slot);
+    String state;
+    String code = res.errorCode();
+    String error = res.error();
+    switch (res.outcome()) {
+      case SUCCEEDED -> state = SlotRecord.SUCCEEDED;
+      case CANCELLED -> state = SlotRecord.CANCELLED;
+      default -> state = SlotRecord.FAILED;
+    }
+    if ("run".equals(cur.action()) && res.succeeded()) {
+      JobSpec.RunParams p = (JobSpec.RunParams) spec.params();
+      if (exitCode == null) {
+        state = SlotRecord.FAILED;
+        code = "no_exit_code";
+        error = "the machine ended without an exit event";
+      } else if (!p.allowFailure() && !p.successExitCodes().contains((long) exitCode)) {
+        state = SlotRecord.FAILED;
+        code = "exit_code";
+        error = "exited with code " + exitCode;
+      }
+    }
+    String machineId = res.machineId() != null ? res.machineId() : cur.machineId();
+    set(cur.with(state, machineId, cur.attempts() + res.attempts(), code, error, exitCode, cur.startedAt(),
+        r.time.millis()));
+    flush();
+    publishSlot(slots.get(slot));
+    if (SlotRecord.FAILED.equals(state) && abortReason == null && spec.options().abortAfter() > 0
+        && count(SlotRecord.FAILED) >= spec.options().abortAfter()) {
+      abortReason = "aborted after " + count(SlotRecord.FAILED) + " failed machine(s) (failure_policy abort, "
+          + "abort_after " + spec.options().abortAfter() + ")";
+      r.dispatcher.cancelJob(job.id());
+    }
+  }
+
+  private void slotDone() {
+    if (outstanding > 0) {
+      return;
+    }
+    // a phase ended: start the next one, or end the job
+    runPhases();
+  }
+
+  private void cancelPending() {
+    long now = r.time.millis();
+    for (SlotRecord s : new ArrayList<>(slots)) {
+      if (!s.done()) {
+        set(s.with(SlotRecord.CANCELLED, s.machineId(), s.attempts(), "cancelled",
+            abortReason != null ? abortReason : "job cancelled", null, s.startedAt(), now));
+      }
+    }
+    flush();
+  }
+
+  private int count(String state) {
+    int n = 0;
+    for (SlotRecord s : slots) {
+      if (state.equals(s.state())) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  JobRecord.Progress progress() {
+    return new JobRecord.Progress(slots.size(), count(SlotRecord.SUCCEEDED), count(SlotRecord.FAILED),
+        count(SlotRecord.SKIPPED), count(SlotRecord.CANCELLED));
+  }
+
+  private void set(SlotRecord s) {
+    slots.set(s.slot(), s);
+    dirty.put(s.slot(), s);
+  }
+
+  // ------------------------------------------------------------------ persistence
+
+  /** Writes dirty slots (coalescing while a write runs); completes when everything is stored. */
+  private Future<Void> flush() {
+    if (flushed == null) {
+      flushed = Promise.promise();
+    }
+    Future<Void> f = flushed.future();
+    if (!flushing) {
+      writeDirty();
+    }
+    return f;
+  }
+
+  private void writeDirty() {
+    if (lost) {
+      return;
+    }
+    if (dirty.isEmpty()) {
+      Promise<Void> p = flushed;
+      flushed = null;
+      if (p != null) {
+        p.tryComplete();
+      }
+      return;
+    }
+    flushing = true;
+    List<SlotRecord> batch = new ArrayList<>(dirty.values());
+    dirty.clear();
+    r.store.updateSlots(job.id(), r.instanceId, batch, progress(), r.time.millis()).onComplete(ar -> {
+      flushing = false;
+      if (ar.succeeded() && !ar.result()) {
+        lostClaim();
+        return;
+      }
+      if (ar.failed()) {
+        // keep them for the next write; the store may be back by then
+        LOG.warn("job {}: could not record progress: {}", job.id(), ar.cause().getMessage());
+        batch.forEach(s -> dirty.putIfAbsent(s.slot(), s));
+        r.time.setTimer(1000, () -> {
+          if (!flushing) {
+            writeDirty();
+          }
+        });
+        return;
+      }
+      publish();
+      writeDirty();
+    });
+  }
+
+  // ------------------------------------------------------------------ control
+
+  void cancel() {
+    if (cancelRequested || ending) {
+      return;
+    }
+    cancelRequested = true;
+    LOG.info("cancelling job {}", job.id());
+    r.dispatcher.cancelJob(job.id());
+    if (outstanding == 0) {
+      runPhases();
+    }
+  }
+
+  private void timedOut() {
+    timeoutTimer = -1;
+    if (abortReason == null && !ending) {
+      abortReason = "timed out after " + spec.options().timeoutSeconds() + " s";
+      r.dispatcher.cancelJob(job.id());
+      if (outstanding == 0) {
+        runPhases();
+      }
+    }
+  }
+
+  /** Another instance owns the job now: stop without writing anything. */
+  void abandon() {
+    if (lost) {
+      return;
+    }
+    lost = true;
+    LOG.warn("job {}: the claim was lost (another instance took it over); stopping here", job.id());
+    r.dispatcher.cancelJob(job.id());
+    if (timeoutTimer >= 0) {
+      r.time.cancelTimer(timeoutTimer);
+    }
+    finished.tryComplete();
+  }
+
+  private <T> Future<T> lostClaim() {
+    abandon();
+    return Future.failedFuture("claim lost");
+  }
+
+  private void maybeEnd() {
+    if (outstanding > 0 || ending || lost) {
+      return;
+    }
+    for (SlotRecord s : slots) {
+      if (!s.done()) {
+        return;
+      }
+    }
+    String state;
+    String error = null;
+    int failed = count(SlotRecord.FAILED);
+    if (cancelRequested) {
+      state = JobRecord.CANCELLED;
+      error = "cancelled";
+    } else if (abortReason != null) {
+      state = JobRecord.FAILED;
+      error = abortReason;
+    } else if (failed > 0) {
+      state = JobRecord.FAILED;
+      error = failed + " of " + slots.size() + " machine(s) failed";
+    } else {
+      state = JobRecord.SUCCEEDED;
+    }
+    end(state, error);
+  }
+
+  private void end(String state, String error) {
+    if (ending) {
+      return;
+    }
+    ending = true;
+    if (timeoutTimer >= 0) {
+      r.time.cancelTimer(timeoutTimer);
+    }
+    flush().compose(v -> r.store.finish(job.id(), r.instanceId, state, error, result(), progress(), r.time.millis()))
+        .onComplete(ar -> {
+          if (ar.succeeded() && ar.result()) {
+            LOG.info("job {} {} ({})", job.id(), state, progressText());
+            r.events.publish(job.id(), new JsonObject().put("type", "end").put("state", state).put("error", error)
+                .put("progress", JobJson.progress(progress())));
+            r.jobEnded(job.kind(), state);
+          } else if (ar.failed()) {
+            LOG.warn("job {}: could not record its end: {}", job.id(), ar.cause().getMessage());
+          }
+          finished.tryComplete();
+        });
+  }
+
+  private String progressText() {
+    JobRecord.Progress p = progress();
+    return p.succeeded() + " succeeded, " + p.failed() + " failed, " + p.skipped() + " skipped, " + p.cancelled()
+        + " cancelled of " + p.total();
+  }
+
+  private JsonObject result() {
+    JsonObject out = JobJson.progress(progress());
+    if ("run".equals(spec.kind())) {
+      JsonObject codes = new JsonObject();
+      for (SlotRecord s : slots) {
+        if (s.machineId() != null && s.exitCode() != null) {
+          codes.put(s.machineId(), s.exitCode());
+        }
+      }
+      out.put("exit_codes", codes);
+    }
+    return out;
+  }
+
+  private void publish() {
+    r.events.publish(job.id(), new JsonObject().put("type", "progress").put("state", JobRecord.RUNNING)
+        .put("progress", JobJson.progress(progress())));
+  }
+
+  private void publishSlot(SlotRecord s) {
+    r.events.publish(job.id(), new JsonObject().put("type", "machine").put("machine", JobJson.slot(s)));
+  }
+}

@@ -1,0 +1,217 @@
+package dev.flightdeck.jobs;
+
+import dev.flightdeck.fleet.CachedMachine;
+import dev.flightdeck.fleet.FleetCache;
+import dev.flightdeck.fleet.Selector;
+import dev.flightdeck.fly.FlyClient;
+import dev.flightdeck.store.SlotRecord;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a job into slots — one machine and one action each — from the fleet cache as it is when
+ * the job starts. Machines already in the wanted state become {@code skipped} slots, ids that do
+ * not exist {@code failed} ones, so the plan shows every machine the job touched.
+ */
+final class JobPlanner {
+
+  /** Slot detail keys. */
+  static final String PHASE = "phase";
+  static final String REGION = "region";
+  static final String CONFIG = "config";
+
+  private final FleetCache fleet;
+  private final FlyClient fly;
+  private final String createTagKey;
+
+  JobPlanner(FleetCache fleet, FlyClient fly, String createTagKey) {
+    this.fleet = fleet;
+    this.fly = fly;
+    this.createTagKey = createTagKey;
+  }
+
+  Future<List<SlotRecord>> plan(String jobId, JobSpec spec, long maxAgeMs) {
+    return switch (spec.kind()) {
+      case "create" -> Future.succeededFuture(creates(jobId, (JobSpec.CreateParams) spec.params()));
+      case "run" -> Future.succeededFuture(runs(jobId, (JobSpec.RunParams) spec.params()));
+      case "scale" -> fleet.machines(spec.app(), Selector.ALL, maxAgeMs)
+          .compose(ms -> scale(jobId, spec, (JobSpec.ScaleParams) spec.params(), ms));
+      default -> fleet.machines(spec.app(), spec.target().toSelector(), maxAgeMs)
+          .map(ms -> targeted(jobId, spec, ms));
+    };
+  }
+
+  private static SlotRecord slot(String jobId, int i, String machineId, String action, String state, String code,
+      String error, JsonObject detail) {
+    return new SlotRecord(jobId, i, machineId, action, state, 0, code, error, null, null, null, detail);
+  }
+
+  private List<SlotRecord> targeted(String jobId, JobSpec spec, List<CachedMachine> found) {
+    List<SlotRecord> out = new ArrayList<>();
+    Map<String, CachedMachine> byId = new HashMap<>();
+    found.forEach(m -> byId.put(m.id(), m));
+    List<CachedMachine> ordered = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    if (!spec.target().machineIds().isEmpty()) {
+      for (String id : spec.target().machineIds()) {
+        CachedMachine m = byId.get(id);
+        if (m == null) {
+          missing.add(id);
+        } else {
+          ordered.add(m);
+        }
+      }
+    } else {
+      ordered.addAll(found);
+    }
+    String action = spec.kind();
+    for (CachedMachine m : ordered) {
+      String skip = skipReason(action, m.state());
+      JsonObject detail = new JsonObject().put("state_before", m.state());
+      if ("update".equals(action)) {
+        detail.put(PHASE, started(m.state()) ? 1 : 0);
+      }
+      if (skip != null) {
+        out.add(slot(jobId, out.size(), m.id(), action, SlotRecord.SKIPPED, "already_done", skip, detail));
+      } else {
+        out.add(slot(jobId, out.size(), m.id(), action, SlotRecord.PENDING, null, null, detail));
+      }
+    }
+    for (String id : missing) {
+      out.add(slot(jobId, out.size(), id, action, SlotRecord.FAILED, "not_found",
+          "machine " + id + " not found in app " + spec.app(), null));
+    }
+    return out;
+  }
+
+  static boolean started(String state) {
+    return "started".equals(state) || "starting".equals(state);
+  }
+
+  private static String skipReason(String action, String state) {
+    return switch (action) {
+      case "start" -> started(state) ? "already " + state : null;
+      case "stop" -> "stopped".equals(state) ? "already stopped" : null;
+      case "suspend" -> "suspended".equals(state) || "suspending".equals(state) ? "already " + state : null;
+      case "destroy" -> "destroyed".equals(state) || "destroying".equals(state) ? "already " + state : null;
+      default -> null;
+    };
+  }
+
+  private List<SlotRecord> creates(String jobId, JobSpec.CreateParams p) {
+    List<SlotRecord> out = new ArrayList<>();
+    for (int i = 0; i < p.count(); i++) {
+      JsonObject detail = new JsonObject();
+      if (!p.regions().isEmpty()) {
+        detail.put(REGION, p.regions().get(i % p.regions().size()));
+      }
+      out.add(slot(jobId, i, null, "create", SlotRecord.PENDING, null, null, detail));
+    }
+    return out;
+  }
+
+  private List<SlotRecord> runs(String jobId, JobSpec.RunParams p) {
+    List<SlotRecord> out = new ArrayList<>();
+    for (int i = 0; i < p.count(); i++) {
+      JsonObject detail = new JsonObject();
+      if (!p.regions().isEmpty()) {
+        detail.put(REGION, p.regions().get(i % p.regions().size()));
+      }
+      out.add(slot(jobId, i, null, "run", SlotRecord.PENDING, null, null, detail));
+    }
+    return out;
+  }
+
+  /**
+   * Scale a process group to {@code count} started machines: up, by starting suspended then
+   * stopped machines first and creating only the rest; down, by stopping, suspending or destroying
+   * the newest (or oldest) started ones.
+   */
+  private Future<List<SlotRecord>> scale(String jobId, JobSpec spec, JobSpec.ScaleParams p, List<CachedMachine> all) {
+    List<CachedMachine> group = new ArrayList<>();
+    for (CachedMachine m : all) {
+      if (p.processGroup().equals(m.processGroup()) && (p.region() == null || p.region().equals(m.region()))) {
+        group.add(m);
+      }
+    }
+    List<CachedMachine> running = group.stream().filter(m -> started(m.state())).toList();
+    int have = running.size();
+    List<SlotRecord> out = new ArrayList<>();
+    if (p.count() < have) {
+      Comparator<CachedMachine> byAge = Comparator.comparingLong(CachedMachine::createdAt)
+          .thenComparing(CachedMachine::id);
+      List<CachedMachine> order = new ArrayList<>(running);
+      order.sort("newest".equals(p.prefer()) ? byAge.reversed() : byAge);
+      for (CachedMachine m : order.subList(0, have - p.count())) {
+        out.add(slot(jobId, out.size(), m.id(), p.downAction(), SlotRecord.PENDING, null, null,
+            new JsonObject().put("state_before", m.state())));
+      }
+      return Future.succeededFuture(out);
+    }
+    int need = p.count() - have;
+    List<CachedMachine> idle = new ArrayList<>();
+    for (String state : List.of("suspended", "stopped", "created")) {
+      for (CachedMachine m : group) {
+        if (state.equals(m.state())) {
+          idle.add(m);
+        }
+      }
+    }
+    for (CachedMachine m : idle.subList(0, Math.min(need, idle.size()))) {
+      out.add(slot(jobId, out.size(), m.id(), "start", SlotRecord.PENDING, null, null,
+          new JsonObject().put("state_before", m.state())));
+    }
+    int creates = need - Math.min(need, idle.size());
+    if (creates == 0) {
+      return Future.succeededFuture(out);
+    }
+    return createConfig(spec.app(), p, group).map(cfg -> {
+      for (int i = 0; i < creates; i++) {
+        // phase 1: created only after the idle machines have been started
+        JsonObject detail = new JsonObject().put(CONFIG, cfg.config()).put(PHASE, 1);
+        if (cfg.region() != null) {
+          detail.put(REGION, cfg.region());
+        }
+        out.add(slot(jobId, out.size(), null, "create", SlotRecord.PENDING, null, null, detail));
+      }
+      return out;
+    });
+  }
+
+  private record Template(JsonObject config, String region) {}
+
+  /** The config for new machines of a group: the job's, else a copy of the group's newest machine. */
+  private Future<Template> createConfig(String app, JobSpec.ScaleParams p, List<CachedMachine> group) {
+    if (p.config() != null) {
+      JsonObject c = p.config().copy();
+      JsonObject md = c.getJsonObject("metadata", new JsonObject());
+      md.put("fly_process_group", p.processGroup());
+      c.put("metadata", md);
+      return Future.succeededFuture(new Template(c, p.region()));
+    }
+    CachedMachine newest = group.stream().max(Comparator.comparingLong(CachedMachine::createdAt)
+        .thenComparing(CachedMachine::id)).orElse(null);
+    if (newest == null) {
+      return Future.failedFuture(new InvalidJobException("invalid_field", "params.config", "process group '"
+          + p.processGroup() + "' has no machine to copy; give params.config to create the first ones"));
+    }
+    return fly.getMachine(app, newest.id()).map(m -> {
+      JsonObject c = m.config().toJson();
+      JsonObject md = c.getJsonObject("metadata", new JsonObject());
+      for (String k : Set.copyOf(md.fieldNames())) {
+        if (k.equals(createTagKey)) {
+          md.remove(k);
+        }
+      }
+      md.put("fly_process_group", p.processGroup());
+      c.put("metadata", md);
+      return new Template(c, p.region() != null ? p.region() : m.region());
+    });
+  }
+}

@@ -1,0 +1,372 @@
+package dev.flightdeck.jobs;
+
+import dev.flightdeck.api.ApiErrors;
+import dev.flightdeck.api.AuthHandler;
+import dev.flightdeck.api.Principal;
+import dev.flightdeck.fly.ErrorClass;
+import dev.flightdeck.fly.FlyApiException;
+import dev.flightdeck.store.JobFilter;
+import dev.flightdeck.store.JobRecord;
+import dev.flightdeck.store.StoreException;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job API: {@code POST /v1/jobs}, {@code GET /v1/jobs}, {@code GET /v1/jobs/{id}},
+ * {@code POST /v1/jobs/{id}/cancel} and the Server-Sent Events stream {@code GET /v1/jobs/{id}/events}.
+ */
+public final class JobRoutes {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JobRoutes.class);
+  private static final Set<String> STATES = Set.of("queued", "running", "succeeded", "failed", "cancelled");
+
+  private final JobService jobs;
+  private final JobEvents events;
+  private final Vertx vertx;
+
+  private JobRoutes(Vertx vertx, JobService jobs, JobEvents events) {
+    this.vertx = vertx;
+    this.jobs = jobs;
+    this.events = events;
+  }
+
+  public static void mount(Router router, Vertx vertx, JobService jobs, JobEvents events) {
+    JobRoutes r = new JobRoutes(vertx, jobs, events);
+    router.post("/v1/jobs").handler(r::submit);
+    router.get("/v1/jobs").handler(r::list);
+    router.get("/v1/jobs/:id").handler(r::get);
+    router.post("/v1/jobs/:id/cancel").handler(r::cancel);
+    router.get("/v1/jobs/:id/events").handler(r::events);
+  }
+
+  /** Reads the body as a JSON object or answers 400/415. */
+  public static JsonObject body(RoutingContext ctx) {
+    String ct = ctx.request().getHeader("content-type");
+    if (ct != null && !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      ApiErrors.send(ctx, 415, "unsupported_media_type", "send the body as application/json", null);
+      return null;
+    }
+    String s = ctx.body() == null ? null : ctx.body().asString();
+    if (s == null || s.isBlank()) {
+      ApiErrors.send(ctx, 400, "malformed_json", "the request body is empty; send a JSON object", null);
+      return null;
+    }
+    Object parsed;
+    try {
+      parsed = io.vertx.core.json.Json.decodeValue(s);
+    } catch (DecodeException e) {
+      ApiErrors.send(ctx, 400, "malformed_json", "the request body is not valid JSON: " + firstLine(e.getMessage()),
+          null);
+      return null;
+    }
+    if (!(parsed instanceof JsonObject o)) {
+      ApiErrors.send(ctx, 400, "malformed_json", "the request body must be a JSON object", null);
+      return null;
+    }
+    return o;
+  }
+
+  static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    String line = s.split("\\R", 2)[0];
+    return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+  }
+
+  private void submit(RoutingContext ctx) {
+    JsonObject body = body(ctx);
+    if (body == null) {
+      return;
+    }
+    JobSpec spec;
+    try {
+      spec = jobs.parse(body);
+    } catch (InvalidJobException e) {
+      ApiErrors.send(ctx, 422, e.code(), e.getMessage(), e.field());
+      return;
+    }
+    if (!AuthHandler.mayWrite(ctx, spec.app())) {
+      return;
+    }
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key != null && (key.isBlank() || key.length() > 200 || !key.matches("[\\x21-\\x7e]+"))) {
+      ApiErrors.send(ctx, 400, "invalid_header", "Idempotency-Key must be 1–200 visible ASCII characters",
+          "Idempotency-Key");
+      return;
+    }
+    Principal who = AuthHandler.principal(ctx);
+    jobs.submit(spec, body, key, who.name()).onComplete(ar -> {
+      if (ar.failed()) {
+        failed(ctx, ar.cause());
+        return;
+      }
+      JobService.Submitted s = ar.result();
+      switch (s.outcome()) {
+        case DRY_RUN -> json(ctx, 200, s.plan());
+        case CREATED -> {
+          ctx.response().putHeader("Location", "/v1/jobs/" + s.job().id());
+          json(ctx, 201, JobJson.job(s.job(), null));
+        }
+        case REPLAYED -> {
+          ctx.response().putHeader("Idempotent-Replayed", "true");
+          json(ctx, 200, JobJson.job(s.job(), null));
+        }
+        case CONFLICT -> ApiErrors.send(ctx, 409, "idempotency_conflict", "Idempotency-Key '" + key
+            + "' was already used for another request (job " + s.job().id() + ")", "Idempotency-Key");
+      }
+    });
+  }
+
+  private void get(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    jobs.get(id).onComplete(ar -> {
+      if (ar.failed()) {
+        failed(ctx, ar.cause());
+      } else if (ar.result() == null) {
+        ApiErrors.send(ctx, 404, "not_found", "no job " + id, "id");
+      } else if (AuthHandler.mayRead(ctx, ar.result().app())) {
+        JobRecord j = ar.result();
+        jobs.slots(id).onComplete(sl -> {
+          if (sl.failed()) {
+            failed(ctx, sl.cause());
+          } else {
+            json(ctx, 200, JobJson.job(j, sl.result()));
+          }
+        });
+      }
+    });
+  }
+
+  private void list(RoutingContext ctx) {
+    Principal p = AuthHandler.principal(ctx);
+    var q = ctx.queryParams();
+    String app = q.get("app");
+    String state = q.get("state");
+    String kind = q.get("kind");
+    if (app != null && !AuthHandler.mayRead(ctx, app)) {
+      return;
+    }
+    if (state != null && !STATES.contains(state)) {
+      ApiErrors.send(ctx, 400, "invalid_parameter", "state must be one of queued, running, succeeded, failed, "
+          + "cancelled", "state");
+      return;
+    }
+    if (kind != null && !JobSpec.KINDS.contains(kind)) {
+      ApiErrors.send(ctx, 400, "invalid_parameter", "kind is not a job kind: " + kind, "kind");
+      return;
+    }
+    Long after;
+    Long before;
+    int limit;
+    try {
+      after = instant(q.get("created_after"), "created_after");
+      before = instant(q.get("created_before"), "created_before");
+      limit = q.get("limit") == null ? 50 : Integer.parseInt(q.get("limit"));
+      if (limit < 1 || limit > 500) {
+        throw new NumberFormatException();
+      }
+    } catch (IllegalArgumentException e) {
+      String field = e.getMessage() != null && e.getMessage().startsWith("created_") ? e.getMessage().split(" ")[0]
+          : "limit";
+      ApiErrors.send(ctx, 400, "invalid_parameter", "limit".equals(field) ? "limit must be a whole number from 1 to 500"
+          : field + " must be an RFC 3339 time such as 2026-11-28T12:00:00Z", field);
+      return;
+    }
+    JobFilter f = new JobFilter(p.apps(), app, state, kind, after, before);
+    String cursor = q.get("cursor");
+    jobs.list(f, cursor, limit).onComplete(ar -> {
+      if (ar.failed()) {
+        if (ar.cause() instanceof IllegalArgumentException || ar.cause() instanceof NumberFormatException) {
+          ApiErrors.send(ctx, 400, "invalid_parameter", "cursor is not one this server handed out", "cursor");
+        } else {
+          failed(ctx, ar.cause());
+        }
+        return;
+      }
+      JsonArray arr = new JsonArray();
+      ar.result().items().forEach(j -> arr.add(JobJson.job(j, null)));
+      json(ctx, 200, new JsonObject().put("jobs", arr).put("next_cursor", ar.result().nextCursor()));
+    });
+  }
+
+  private static Long instant(String v, String name) {
+    if (v == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(v).toEpochMilli();
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(name + " invalid");
+    }
+  }
+
+  private void cancel(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    jobs.get(id).onComplete(ar -> {
+      if (ar.failed()) {
+        failed(ctx, ar.cause());
+        return;
+      }
+      JobRecord j = ar.result();
+      if (j == null) {
+        ApiErrors.send(ctx, 404, "not_found", "no job " + id, "id");
+        return;
+      }
+      if (!AuthHandler.mayWrite(ctx, j.app())) {
+        return;
+      }
+      if (j.ended()) {
+        ApiErrors.send(ctx, 409, "already_ended", "job " + id + " already ended (" + j.state() + ")", "id");
+        return;
+      }
+      jobs.cancel(id).onComplete(c -> {
+        if (c.failed()) {
+          failed(ctx, c.cause());
+        } else {
+          json(ctx, 202, JobJson.job(c.result(), null));
+        }
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ Server-Sent Events
+
+  private void events(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    jobs.get(id).onComplete(ar -> {
+      if (ar.failed()) {
+        failed(ctx, ar.cause());
+        return;
+      }
+      JobRecord j = ar.result();
+      if (j == null) {
+        ApiErrors.send(ctx, 404, "not_found", "no job " + id, "id");
+        return;
+      }
+      if (!AuthHandler.mayRead(ctx, j.app())) {
+        return;
+      }
+      new Stream(ctx, j).open();
+    });
+  }
+
+  /** One SSE client: local events as they happen, plus store polling for jobs run elsewhere. */
+  private final class Stream {
+    final RoutingContext ctx;
+    final HttpServerResponse res;
+    JobRecord last;
+    Runnable unsubscribe = () -> { };
+    long timer = -1;
+    boolean closed;
+
+    Stream(RoutingContext ctx, JobRecord job) {
+      this.ctx = ctx;
+      this.res = ctx.response();
+      this.last = job;
+    }
+
+    void open() {
+      res.setChunked(true)
+          .putHeader("content-type", "text/event-stream")
+          .putHeader("cache-control", "no-cache")
+          .putHeader("x-accel-buffering", "no");
+      res.closeHandler(v -> close());
+      send("progress", snapshot(last));
+      if (last.ended()) {
+        end(last);
+        return;
+      }
+      unsubscribe = events.subscribe(last.id(), this::local);
+      timer = vertx.setPeriodic(jobs.config().eventsPollIntervalMs(), t -> poll());
+    }
+
+    void local(JsonObject ev) {
+      if (closed) {
+        return;
+      }
+      String type = ev.getString("type");
+      if ("end".equals(type)) {
+        poll();
+      } else {
+        send(type, ev);
+      }
+    }
+
+    void poll() {
+      jobs.get(last.id()).onSuccess(j -> {
+        if (closed || j == null) {
+          return;
+        }
+        if (!j.progress().equals(last.progress()) || !j.state().equals(last.state())) {
+          send("progress", snapshot(j));
+        }
+        last = j;
+        if (j.ended()) {
+          end(j);
+        }
+      });
+    }
+
+    void end(JobRecord j) {
+      send("end", snapshot(j));
+      close();
+      res.end();
+    }
+
+    JsonObject snapshot(JobRecord j) {
+      return new JsonObject().put("type", "progress").put("id", j.id()).put("state", j.state())
+          .put("progress", JobJson.progress(j.progress())).put("error", j.error());
+    }
+
+    void send(String event, JsonObject data) {
+      if (!closed && !res.ended()) {
+        res.write("event: " + event + "\ndata: " + data.encode() + "\n\n");
+      }
+    }
+
+    void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      unsubscribe.run();
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  static void failed(RoutingContext ctx, Throwable t) {
+    if (t instanceof InvalidJobException e) {
+      ApiErrors.send(ctx, 422, e.code(), e.getMessage(), e.field());
+    } else if (t instanceof FlyApiException e && e.errorClass() == ErrorClass.NOT_FOUND) {
+      ApiErrors.send(ctx, 422, "app_not_found", "the Machines API does not know this app: " + e.apiError(), "app");
+    } else if (t instanceof FlyApiException e) {
+      ApiErrors.send(ctx, 502, "upstream_error", "the Machines API failed: " + e.getMessage(), null);
+    } else if (t instanceof StoreException e) {
+      LOG.warn("store unavailable: {}", e.getMessage());
+      ApiErrors.send(ctx, 503, e.diskFull() ? "store_full" : "store_unavailable", e.diskFull()
+          ? "the job store is full; no job was accepted" : "the job store is unavailable; no job was accepted", null);
+    } else {
+      LOG.error("unexpected error on {} {}", ctx.request().method(), ctx.request().path(), t);
+      ApiErrors.send(ctx, 500, "internal", "internal error", null);
+    }
+  }
+
+  static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.toBuffer());
+  }
+}
