@@ -327,7 +327,8 @@ public final class DispatchBench {
         env.sim.seed(new SimConfig.SeedApp(String.format("c-%04d", a), perApp, List.of("ord", "ams", "fra"),
             List.of("app", "worker"), "registry.fly.io/c:1", a % 2 == 0 ? "stopped" : "started")).await();
       }
-      // the simulator's reads at this size: list one app, get one machine
+      // the simulator's reads at this size: list one app, get one machine (limits off: this times the simulator)
+      env.sim.setRateLimits(SimConfig.RateLimits.off()).await();
       List<Long> listMs = new ArrayList<>();
       List<Long> getMs = new ArrayList<>();
       String someId = env.fly.listMachines("c-0000", ListMachinesQuery.ALL).await().get(0).id();
@@ -382,8 +383,10 @@ public final class DispatchBench {
         case "flyctl" -> out.add(new Policy("flyctl-like", 8, 8, new JsonObject()
             .put("max_in_flight", 8).put("max_in_flight_per_app", 8)
             .put("rate_limits", new JsonObject().put("enabled", false))
+            // retried until it gets through, so the row shows the cost rather than failures
+            .put("op_timeout_ms", 3_600_000)
             .put("backoff", new JsonObject().put("kind", "fixed").put("base_ms", 500).put("cap_ms", 500)
-                .put("max_attempts", 20))));
+                .put("max_attempts", 100_000))));
         default -> throw new IllegalArgumentException("unknown policy " + name);
       }
     }
@@ -405,10 +408,15 @@ public final class DispatchBench {
         runs.stream().mapToLong(Row::leasesLeft).sum(), runs.stream().mapToLong(Row::failed).sum(), runs.size());
   }
 
+  /** bound/measured, meaningless (shown as n/a) when operations failed. */
+  private static String ratio(Row r) {
+    return r.failed() > 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", r.boundS() / r.makespanS());
+  }
+
   private static String fmt(Row r) {
-    return String.format(Locale.ROOT, "[%d] %-11s %-60s makespan %7.2f s  bound %7.2f s  ratio %.3f  calls/op %.2f  "
+    return String.format(Locale.ROOT, "[%d] %-11s %-60s makespan %7.2f s  bound %7.2f s  ratio %s  calls/op %.2f  "
         + "429s %d  retries %d  p50 %d ms  p99 %d ms  heap %d MB  dup %d  leases %d  failed %d", r.scenario(),
-        r.policy(), r.name(), r.makespanS(), r.boundS(), r.boundS() / r.makespanS(), r.callsPerOp(), r.http429(),
+        r.policy(), r.name(), r.makespanS(), r.boundS(), ratio(r), r.callsPerOp(), r.http429(),
         r.retries(), r.p50Ms(), r.p99Ms(), r.peakHeapMb(), r.duplicates(), r.leasesLeft(), r.failed());
   }
 
@@ -418,9 +426,9 @@ public final class DispatchBench {
         + "| 429s | retries | p50 / p99 op | peak heap | duplicates | leases left | failed |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (Row r : rows) {
-      System.out.printf(Locale.ROOT, "| %d | %s | %s | %d | %.2f s | %.2f s | %.3f | %.2f | %d | %d | %d / %d ms | "
+      System.out.printf(Locale.ROOT, "| %d | %s | %s | %d | %.2f s | %.2f s | %s | %.2f | %d | %d | %d / %d ms | "
           + "%d MB | %d | %d | %d |%n", r.scenario(), r.name(), r.policy(), r.rounds(), r.makespanS(), r.boundS(),
-          r.boundS() / r.makespanS(), r.callsPerOp(), r.http429(), r.retries(), r.p50Ms(), r.p99Ms(), r.peakHeapMb(),
+          ratio(r), r.callsPerOp(), r.http429(), r.retries(), r.p50Ms(), r.p99Ms(), r.peakHeapMb(),
           r.duplicates(), r.leasesLeft(), r.failed());
     }
     if (cache != null) {

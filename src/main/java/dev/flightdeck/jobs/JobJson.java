@@ -42,6 +42,7 @@ public final class JobJson {
         .put("error", j.error())
         .put("cancel_requested", j.cancelRequested())
         .put("claims", j.claims())
+        .put("owner", j.owner())
         .put("submitted_by", j.submittedBy())
         .put("spec", j.spec());
     if (j.idempotencyKey() != null) {

@@ -296,18 +296,12 @@ abstract class SqlJobStore implements JobStore {
 
   @Override
   public Future<Integer> prune(long endedBefore, int keepEnded) {
-    return write(tx -> tx.query("SELECT finished_at FROM jobs WHERE finished_at IS NOT NULL ORDER BY finished_at DESC "
-            + "LIMIT 1 OFFSET ?", (long) keepEnded)
-        .compose(rows -> {
-          long cutoff = endedBefore;
-          if (!rows.isEmpty()) {
-            cutoff = Math.max(cutoff, rows.get(0).lng("finished_at") + 1);
-          }
-          long c = cutoff;
-          return tx.update("DELETE FROM job_slots WHERE job_id IN (SELECT id FROM jobs WHERE finished_at IS NOT NULL "
-                  + "AND finished_at < ?)", c)
-              .compose(x -> tx.update("DELETE FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?", c));
-        }));
+    // ended too long ago, or beyond the newest keepEnded (ties broken by id, so the count is exact)
+    String doomed = "SELECT id FROM jobs WHERE finished_at IS NOT NULL AND (finished_at < ? OR id NOT IN (SELECT id "
+        + "FROM jobs WHERE finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC LIMIT ?))";
+    return write(tx -> tx.update("DELETE FROM job_slots WHERE job_id IN (" + doomed + ")", endedBefore,
+            (long) keepEnded)
+        .compose(x -> tx.update("DELETE FROM jobs WHERE id IN (" + doomed + ")", endedBefore, (long) keepEnded)));
   }
 
   @Override

@@ -239,6 +239,20 @@ abstract class JobStoreContract {
   }
 
   @Test
+  void pruning_keeps_exactly_the_newest_even_when_jobs_ended_at_the_same_instant() {
+    for (int i = 0; i < 3; i++) {
+      insert("tie" + i, "web", t0 + i);
+    }
+    store.claim("me", 3, t0 + 10, t0).await();
+    for (int i = 0; i < 3; i++) {
+      store.finish("tie" + i, "me", "succeeded", null, null, JobRecord.Progress.NONE, t0 + 50).await();
+    }
+    assertThat(store.prune(0, 1).await()).isEqualTo(2);
+    assertThat(store.list(new JobFilter(List.of("*"), null, null, null, null, null), null, 10).await().items())
+        .hasSize(1);
+  }
+
+  @Test
   void data_survives_a_reopen_and_migrations_run_once() throws Exception {
     insert("keep", "web", t0);
     store.close().await();

@@ -1,0 +1,137 @@
+package dev.flightdeck.it;
+
+import dev.flightdeck.testing.ChildProcess;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * A simulator and Flightdeck instances as separate processes, the way they run in production:
+ * the simulator outlives the instances a test kills.
+ */
+final class ProcessCluster implements AutoCloseable {
+
+  static final String API_TOKEN = "it-admin-token";
+  static final String SIM_TOKEN = "flightdeck-sim-token";
+  private static final Duration START = Duration.ofSeconds(40);
+
+  private final Path dir;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final List<ChildProcess> children = new ArrayList<>();
+  final int simPort = ChildProcess.freePort();
+  ChildProcess sim;
+
+  ProcessCluster(Path dir) {
+    this.dir = dir;
+  }
+
+  /** The simulator with the demo app (40 stopped machines) and the given extra flags. */
+  void startSim(String... flags) {
+    List<String> args = new ArrayList<>(List.of("sim", "--sim.port=" + simPort, "--sim.latency.response_ms=5"));
+    args.addAll(List.of(flags));
+    sim = ChildProcess.start(dir, Map.of(), args.toArray(String[]::new));
+    children.add(sim);
+    sim.awaitLine("simulator ready", START);
+  }
+
+  /** A Flightdeck instance driving the simulator as if it were the real API. */
+  Instance startInstance(String name, JsonObject overrides) throws Exception {
+    int api = ChildProcess.freePort();
+    int mgmt = ChildProcess.freePort();
+    JsonObject cfg = new JsonObject()
+        .put("instance", new JsonObject().put("id", name))
+        .put("api", new JsonObject().put("host", "127.0.0.1").put("port", api))
+        .put("management", new JsonObject().put("host", "127.0.0.1").put("port", mgmt))
+        .put("auth", new JsonObject().put("tokens", new JsonArray().add(new JsonObject().put("name", "it")
+            .put("token", API_TOKEN).put("role", "admin").put("apps", new JsonArray().add("*")))))
+        .put("store", new JsonObject().put("data_dir", dir.resolve("data").toString()))
+        .put("jobs", new JsonObject().put("poll_interval_ms", 100).put("heartbeat_interval_ms", 200)
+            .put("heartbeat_timeout_ms", 1500))
+        .put("dispatch", new JsonObject().put("max_in_flight", 4));
+    merge(cfg, overrides);
+    Path file = dir.resolve(name + ".json");
+    Files.writeString(file, cfg.encodePrettily());
+    ChildProcess p = ChildProcess.start(dir, Map.of("FLY_API_TOKEN", SIM_TOKEN, "FLY_API_HOSTNAME",
+        "http://127.0.0.1:" + simPort), "serve", "--config", file.toString());
+    children.add(p);
+    p.awaitLine("Flightdeck ready", START);
+    return new Instance(name, p, api);
+  }
+
+  private static void merge(JsonObject target, JsonObject patch) {
+    for (String k : patch.fieldNames()) {
+      Object v = patch.getValue(k);
+      if (v instanceof JsonObject p && target.getValue(k) instanceof JsonObject t) {
+        merge(t, p);
+      } else {
+        target.put(k, v);
+      }
+    }
+  }
+
+  record Instance(String name, ChildProcess process, int apiPort) {}
+
+  JsonObject api(Instance i, String method, String path, JsonObject body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + i.apiPort() + path))
+        .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + API_TOKEN);
+    if (body != null) {
+      b.header("content-type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.encode()));
+    } else {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    HttpResponse<String> res = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new JsonObject(res.body()).put("_status", res.statusCode());
+  }
+
+  JsonObject simAdmin(String path) throws Exception {
+    HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return new JsonObject(res.body());
+  }
+
+  JsonArray simMachines(String app) throws Exception {
+    HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort
+            + "/v1/apps/" + app + "/machines")).header("Authorization", "Bearer " + SIM_TOKEN)
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return new JsonArray(res.body());
+  }
+
+  List<JsonObject> journal(String app) throws Exception {
+    JsonArray arr = simAdmin("/sim/journal?app=" + app).getJsonArray("entries");
+    List<JsonObject> out = new ArrayList<>();
+    arr.forEach(o -> out.add((JsonObject) o));
+    return out;
+  }
+
+  long count(String app, String action) throws Exception {
+    return journal(app).stream().filter(e -> action.equals(e.getString("action"))).count();
+  }
+
+  /** Polls {@code condition} every 25 ms until it holds. */
+  static void await(Supplier<Boolean> condition, Duration timeout, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.get()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for: " + what);
+      }
+      Thread.sleep(25); // polling a separate process; there is nothing to wait on in-process
+    }
+  }
+
+  @Override
+  public void close() {
+    for (ChildProcess c : children) {
+      c.close();
+    }
+  }
+}
