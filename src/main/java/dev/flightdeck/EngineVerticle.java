@@ -1,5 +1,7 @@
 package dev.flightdeck;
 
+import dev.flightdeck.cron.CronConfig;
+import dev.flightdeck.cron.CronScheduler;
 import dev.flightdeck.dispatch.DispatchConfig;
 import dev.flightdeck.dispatch.Dispatcher;
 import dev.flightdeck.fleet.FleetCache;
@@ -28,12 +30,15 @@ public final class EngineVerticle extends VerticleBase {
   private final JobsConfig jobsConfig;
   private final String instanceId;
   private final JobEvents events;
+  private final CronConfig cronConfig;
   private FleetCache fleet;
+  private CronScheduler cron;
   private Dispatcher dispatcher;
   private JobRunner runner;
 
   public EngineVerticle(FlyClient fly, JobStore store, TimeSource time, FleetConfig fleetConfig,
-      DispatchConfig dispatchConfig, JobsConfig jobsConfig, String instanceId, JobEvents events) {
+      DispatchConfig dispatchConfig, JobsConfig jobsConfig, CronConfig cronConfig, String instanceId,
+      JobEvents events) {
     this.fly = fly;
     this.store = store;
     this.time = time;
@@ -42,6 +47,7 @@ public final class EngineVerticle extends VerticleBase {
     this.jobsConfig = jobsConfig;
     this.instanceId = instanceId;
     this.events = events;
+    this.cronConfig = cronConfig;
   }
 
   @Override
@@ -51,11 +57,14 @@ public final class EngineVerticle extends VerticleBase {
     dispatcher = new Dispatcher(context, fly, fleet, time, dispatchConfig, instanceId, seed ^ 0x9E3779B97F4A7C15L);
     runner = new JobRunner(context, store, dispatcher, fleet, fly, time, jobsConfig, instanceId, events);
     runner.start();
+    cron = new CronScheduler(context, store, runner::wake, time, cronConfig, jobsConfig.defaultTimeoutSeconds());
+    cron.start();
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
+    cron.stop();
     runner.stop();
     fleet.close();
     return Future.succeededFuture();
@@ -71,5 +80,9 @@ public final class EngineVerticle extends VerticleBase {
 
   public JobRunner runner() {
     return runner;
+  }
+
+  public CronScheduler cron() {
+    return cron;
   }
 }

@@ -5,6 +5,9 @@ import dev.flightdeck.api.Authenticator;
 import dev.flightdeck.api.ManagementVerticle;
 import dev.flightdeck.config.FlightdeckConfig;
 import dev.flightdeck.config.Secret;
+import dev.flightdeck.cron.CronScheduler;
+import dev.flightdeck.cron.ScheduleRoutes;
+import dev.flightdeck.cron.ScheduleService;
 import dev.flightdeck.dispatch.Dispatcher;
 import dev.flightdeck.fleet.FleetCache;
 import dev.flightdeck.fleet.FleetRoutes;
@@ -114,18 +117,21 @@ public final class FlightdeckServer {
       Simulator simulator, FlyClient fly, JobStore store, String instanceId, Authenticator auth) {
     JobEvents events = new JobEvents();
     EngineVerticle engine = new EngineVerticle(fly, store, time, config.fleet(), config.dispatch(), config.jobs(),
-        instanceId, events);
+        config.cron(), instanceId, events);
     List<String> ids = new ArrayList<>();
     return vertx.deployVerticle(engine).compose(engineId -> {
       ids.add(engineId);
       JobService jobs = new JobService(store, engine.runner(), time, config.jobs());
+      ScheduleService schedules = new ScheduleService(store, engine.runner(), time,
+          config.jobs().defaultTimeoutSeconds());
       FlightdeckServer server = new FlightdeckServer(vertx, config, simulator, fly, store, engine, jobs, instanceId,
           auth.generatedToken(), ids);
       JsonObject readyState = new JsonObject().put("ready", true);
       server.management = new ManagementVerticle(config.management(), () -> readyState);
       server.api = new ApiVerticle(config.api(), () -> readyState, auth, List.of(
           router -> FleetRoutes.mount(router, engine.fleet(), time),
-          router -> JobRoutes.mount(router, vertx, jobs, events)));
+          router -> JobRoutes.mount(router, vertx, jobs, events),
+          router -> ScheduleRoutes.mount(router, schedules)));
       return vertx.deployVerticle(server.management)
           .compose(id -> {
             ids.add(id);
@@ -191,6 +197,10 @@ public final class FlightdeckServer {
 
   public JobStore store() {
     return store;
+  }
+
+  public CronScheduler cron() {
+    return engine.cron();
   }
 
   public String instanceId() {

@@ -2,6 +2,7 @@ package dev.flightdeck.config;
 
 import dev.flightdeck.api.ApiConfig;
 import dev.flightdeck.api.AuthConfig;
+import dev.flightdeck.cron.CronConfig;
 import dev.flightdeck.jobs.JobsConfig;
 import dev.flightdeck.store.StoreConfig;
 import dev.flightdeck.api.ManagementConfig;
@@ -18,6 +19,7 @@ public record FlightdeckConfig(
     AuthConfig auth,
     StoreConfig store,
     JobsConfig jobs,
+    CronConfig cron,
     FlyConfig fly,
     FleetConfig fleet,
     DispatchConfig dispatch,
@@ -28,6 +30,7 @@ public record FlightdeckConfig(
     Checks.present("auth", auth);
     Checks.present("store", store);
     Checks.present("jobs", jobs);
+    Checks.present("cron", cron);
     Checks.present("fleet", fleet);
     Checks.present("dispatch", dispatch);
     Checks.present("api", api);

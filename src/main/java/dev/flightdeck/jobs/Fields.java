@@ -12,18 +12,18 @@ import java.util.Set;
  * Reads one JSON object of a request, field by field, with errors that name the field's path.
  * {@link #done()} refuses fields nobody read (unknown fields).
  */
-final class Fields {
+public final class Fields {
 
   private final JsonObject o;
   private final String path;
   private final Set<String> read = new java.util.HashSet<>();
 
-  Fields(JsonObject o, String path) {
+  public Fields(JsonObject o, String path) {
     this.o = o == null ? new JsonObject() : o;
     this.path = path;
   }
 
-  static Fields of(Object value, String path) {
+  public static Fields of(Object value, String path) {
     if (value == null) {
       return new Fields(new JsonObject(), path);
     }
@@ -33,21 +33,21 @@ final class Fields {
     return new Fields(obj, path);
   }
 
-  String name(String key) {
+  public String name(String key) {
     return path.isEmpty() ? key : path + "." + key;
   }
 
-  boolean has(String key) {
+  public boolean has(String key) {
     read.add(key);
     return o.getValue(key) != null;
   }
 
-  Object raw(String key) {
+  public Object raw(String key) {
     read.add(key);
     return o.getValue(key);
   }
 
-  String string(String key, boolean required) {
+  public String string(String key, boolean required) {
     Object v = raw(key);
     if (v == null) {
       if (required) {
@@ -64,7 +64,7 @@ final class Fields {
     return s;
   }
 
-  String oneOf(String key, Set<String> allowed, String dflt) {
+  public String oneOf(String key, Set<String> allowed, String dflt) {
     String s = string(key, false);
     if (s == null) {
       return dflt;
@@ -76,7 +76,7 @@ final class Fields {
     return s;
   }
 
-  Long integer(String key, long min, long max, Long dflt) {
+  public Long integer(String key, long min, long max, Long dflt) {
     Object v = raw(key);
     if (v == null) {
       return dflt;
@@ -93,7 +93,7 @@ final class Fields {
     return l;
   }
 
-  Double number(String key, double min, double max, Double dflt) {
+  public Double number(String key, double min, double max, Double dflt) {
     Object v = raw(key);
     if (v == null) {
       return dflt;
@@ -109,7 +109,7 @@ final class Fields {
     return d;
   }
 
-  boolean bool(String key, boolean dflt) {
+  public boolean bool(String key, boolean dflt) {
     Object v = raw(key);
     if (v == null) {
       return dflt;
@@ -120,7 +120,7 @@ final class Fields {
     return b;
   }
 
-  JsonObject object(String key) {
+  public JsonObject object(String key) {
     Object v = raw(key);
     if (v == null) {
       return null;
@@ -131,7 +131,7 @@ final class Fields {
     return j;
   }
 
-  List<String> strings(String key, int maxItems) {
+  public List<String> strings(String key, int maxItems) {
     Object v = raw(key);
     if (v == null) {
       return List.of();
@@ -153,7 +153,7 @@ final class Fields {
     return out;
   }
 
-  List<Long> integers(String key, int maxItems, long min, long max) {
+  public List<Long> integers(String key, int maxItems, long min, long max) {
     Object v = raw(key);
     if (v == null) {
       return null;
@@ -176,7 +176,7 @@ final class Fields {
     return out;
   }
 
-  Map<String, String> stringMap(String key, int maxEntries) {
+  public Map<String, String> stringMap(String key, int maxEntries) {
     JsonObject m = object(key);
     if (m == null) {
       return Map.of();
@@ -196,7 +196,7 @@ final class Fields {
   }
 
   /** Refuses every field that was not read. */
-  void done() {
+  public void done() {
     for (String k : o.fieldNames()) {
       if (!read.contains(k)) {
         throw new InvalidJobException("unknown_field", name(k), "unknown field " + name(k));
@@ -204,7 +204,7 @@ final class Fields {
     }
   }
 
-  static InvalidJobException type(String field, String expected, Object got) {
+  public static InvalidJobException type(String field, String expected, Object got) {
     String kind = got == null ? "null" : got instanceof String ? "a string" : got instanceof Number ? "a number"
         : got instanceof Boolean ? "a boolean" : got instanceof JsonArray ? "a list" : "an object";
     return new InvalidJobException("invalid_type", field, field + " must be " + expected + ", got " + kind);

@@ -51,6 +51,9 @@ public final class JobJson {
     if (j.result() != null) {
       o.put("result", j.result());
     }
+    if (j.scheduleId() != null) {
+      o.put("schedule_id", j.scheduleId()).put("scheduled_at", time(j.scheduledAt())).put("fired_as", j.firedAs());
+    }
     if (slots != null) {
       JsonArray arr = new JsonArray();
       slots.forEach(s -> arr.add(slot(s)));

@@ -5,7 +5,9 @@ import io.vertx.core.json.JsonObject;
 /**
  * A stored job. Times are epoch milliseconds (null when not reached yet). {@code owner} and
  * {@code heartbeatAt} describe the instance running it; {@code claims} counts how often it was
- * claimed (more than one means it was resumed or taken over).
+ * claimed (more than one means it was resumed or taken over). Jobs made by a schedule carry its id,
+ * the tick they stand for ({@code scheduledAt}, null for a manual trigger) and how they were fired
+ * ({@code tick}, {@code catch_up}, {@code manual}).
  */
 public record JobRecord(
     String id,
@@ -28,7 +30,10 @@ public record JobRecord(
     boolean planned,
     Progress progress,
     String error,
-    JsonObject result) {
+    JsonObject result,
+    String scheduleId,
+    Long scheduledAt,
+    String firedAs) {
 
   public static final String QUEUED = "queued";
   public static final String RUNNING = "running";

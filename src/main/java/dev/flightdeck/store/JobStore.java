@@ -6,11 +6,11 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Durable jobs. {@link SqliteJobStore} for one instance, {@link PgJobStore} for several sharing
+ * Durable jobs (and schedules). {@link SqliteJobStore} for one instance, {@link PgJobStore} for several sharing
  * the work. Writes made under a claim name the owner and change nothing if the claim was lost
  * (they then answer false). Times are epoch ms from the caller's clock.
  */
-public interface JobStore {
+public interface JobStore extends ScheduleStore {
 
   /** Opens the store and applies pending migrations. */
   Future<Void> start();

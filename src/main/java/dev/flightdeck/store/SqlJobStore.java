@@ -61,7 +61,7 @@ abstract class SqlJobStore implements JobStore {
   private static JobRecord fresh(NewJob j) {
     return new JobRecord(j.id(), j.app(), j.kind(), JobRecord.QUEUED, j.spec(), j.priority(), j.idempotencyKey(),
         j.requestHash(), j.submittedBy(), j.createdAt(), j.createdAt(), null, null, null, null, 0, false, false,
-        JobRecord.Progress.NONE, null, null);
+        JobRecord.Progress.NONE, null, null, null, null, null);
   }
 
   @Override
@@ -309,6 +309,220 @@ abstract class SqlJobStore implements JobStore {
     return read(tx -> tx.query("SELECT 1 AS one").mapEmpty());
   }
 
+  // ---------------------------------------------------------------- schedules
+
+  @Override
+  public Future<Boolean> createSchedule(ScheduleRecord s) {
+    return write(tx -> tx.update("INSERT INTO schedules (id, app, name, spec, paused, next_fire_at, version, created_at, "
+            + "updated_at, created_by) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT DO NOTHING", s.id(), s.app(),
+            s.name(), s.spec().encode(), s.paused() ? 1 : 0, s.nextFireAt(), s.createdAt(), s.updatedAt(),
+            s.createdBy())
+        .map(n -> n == 1));
+  }
+
+  @Override
+  public Future<ScheduleRecord> getSchedule(String id) {
+    return read(tx -> tx.query("SELECT * FROM schedules WHERE id = ?", id)
+        .map(rows -> rows.isEmpty() ? null : schedule(rows.get(0))));
+  }
+
+  @Override
+  public Future<Page<ScheduleRecord>> listSchedules(JobFilter f, String cursor, int limit) {
+    if (f.appPatterns().isEmpty()) {
+      return Future.succeededFuture(new Page<>(List.of(), null));
+    }
+    StringBuilder sql = new StringBuilder("SELECT * FROM schedules WHERE (");
+    List<Object> params = new ArrayList<>();
+    for (int i = 0; i < f.appPatterns().size(); i++) {
+      sql.append(i == 0 ? "" : " OR ").append("app LIKE ? ESCAPE '\\'");
+      params.add(like(f.appPatterns().get(i)));
+    }
+    sql.append(")");
+    if (f.app() != null) {
+      sql.append(" AND app = ?");
+      params.add(f.app());
+    }
+    if (cursor != null) {
+      String[] c;
+      try {
+        c = decodeCursor(cursor);
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(e);
+      }
+      long at = Long.parseLong(c[0]);
+      sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
+      params.add(at);
+      params.add(at);
+      params.add(c[1]);
+    }
+    sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
+    params.add((long) limit + 1);
+    return read(tx -> tx.query(sql.toString(), params.toArray()).map(rows -> {
+      List<ScheduleRecord> items = new ArrayList<>();
+      for (int i = 0; i < Math.min(limit, rows.size()); i++) {
+        items.add(schedule(rows.get(i)));
+      }
+      String next = null;
+      if (rows.size() > limit && !items.isEmpty()) {
+        ScheduleRecord last = items.get(items.size() - 1);
+        next = Base64.getUrlEncoder().withoutPadding()
+            .encodeToString((last.createdAt() + ":" + last.id()).getBytes(StandardCharsets.UTF_8));
+      }
+      return new Page<>(items, next);
+    }));
+  }
+
+  @Override
+  public Future<Replaced> replaceSchedule(String id, String name, JsonObject spec, boolean paused, Long nextFireAt,
+      long now) {
+    return write(tx -> tx.query("SELECT s2.id FROM schedules s1 JOIN schedules s2 ON s2.app = s1.app AND s2.name = ? "
+            + "AND s2.id <> s1.id WHERE s1.id = ?", name, id)
+        .compose(rows -> {
+          if (!rows.isEmpty()) {
+            return Future.succeededFuture(Replaced.NAME_TAKEN);
+          }
+          return tx.update("UPDATE schedules SET name = ?, spec = ?, paused = ?, next_fire_at = ?, version = version + 1, "
+                  + "updated_at = ? WHERE id = ?", name, spec.encode(), paused ? 1 : 0, nextFireAt, now, id)
+              .map(n -> n == 1 ? Replaced.OK : Replaced.NOT_FOUND);
+        }));
+  }
+
+  @Override
+  public Future<Boolean> deleteSchedule(String id) {
+    return write(tx -> tx.update("DELETE FROM schedule_skips WHERE schedule_id = ?", id)
+        .compose(x -> tx.update("DELETE FROM schedules WHERE id = ?", id))
+        .map(n -> n == 1));
+  }
+
+  @Override
+  public Future<ScheduleRecord> setPaused(String id, boolean paused, Long nextFireAt, long now) {
+    return write(tx -> (paused
+            ? tx.update("UPDATE schedules SET paused = 1, version = version + 1, updated_at = ? WHERE id = ?", now, id)
+            : tx.update("UPDATE schedules SET paused = 0, next_fire_at = ?, version = version + 1, updated_at = ? "
+                + "WHERE id = ?", nextFireAt, now, id))
+        .compose(n -> tx.query("SELECT * FROM schedules WHERE id = ?", id))
+        .map(rows -> rows.isEmpty() ? null : schedule(rows.get(0))));
+  }
+
+  @Override
+  public Future<List<JobRecord>> scheduleJobs(String scheduleId, int limit) {
+    return read(tx -> tx.query("SELECT * FROM jobs WHERE schedule_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+        scheduleId, (long) limit).map(rows -> rows.stream().map(SqlJobStore::job).toList()));
+  }
+
+  @Override
+  public Future<List<Skip>> scheduleSkips(String scheduleId, int limit) {
+    return read(tx -> tx.query("SELECT * FROM schedule_skips WHERE schedule_id = ? ORDER BY scheduled_at DESC LIMIT ?",
+        scheduleId, (long) limit).map(rows -> rows.stream().map(r -> new Skip(r.string("schedule_id"),
+            r.lng("scheduled_at"), r.string("reason"), r.lng("recorded_at"))).toList()));
+  }
+
+  @Override
+  public Future<FireOutcome> fireDue(long now, int limit, TickPlanner planner) {
+    return write(tx -> tx.query("SELECT * FROM schedules WHERE paused = 0 AND next_fire_at IS NOT NULL AND "
+            + "next_fire_at <= ? ORDER BY next_fire_at, id LIMIT ?" + lockClause(), now, (long) limit)
+        .compose(rows -> {
+          List<NewScheduledJob> inserted = new ArrayList<>();
+          List<Skip> skipped = new ArrayList<>();
+          int[] counts = new int[2];
+          Future<Void> chain = Future.succeededFuture();
+          for (DbRow row : rows) {
+            ScheduleRecord s = schedule(row);
+            chain = chain.compose(v -> fireOne(tx, s, now, planner, inserted, skipped, counts));
+          }
+          return chain.map(v -> new FireOutcome(inserted, skipped, counts[0], counts[1], rows.size()));
+        }));
+  }
+
+  private Future<Void> fireOne(Tx tx, ScheduleRecord s, long now, TickPlanner planner,
+      List<NewScheduledJob> inserted, List<Skip> skipped, int[] counts) {
+    return tx.query("SELECT * FROM jobs WHERE schedule_id = ? AND state IN ('queued', 'running') ORDER BY created_at",
+            s.id())
+        .compose(active -> {
+          FirePlan plan = planner.plan(s, active.stream().map(SqlJobStore::job).toList(), now);
+          Future<Void> chain = Future.succeededFuture();
+          for (String jobId : plan.cancelJobIds()) {
+            chain = chain.compose(v -> tx.update("UPDATE jobs SET state = 'cancelled', cancel_requested = 1, "
+                    + "finished_at = ?, error = 'replaced by a newer run of its schedule', updated_at = ? WHERE id = ? "
+                    + "AND state = 'queued'", now, now, jobId)
+                .compose(n -> n == 1 ? Future.succeededFuture(1) : tx.update("UPDATE jobs SET cancel_requested = 1, "
+                    + "updated_at = ? WHERE id = ? AND state = 'running'", now, jobId))
+                .map(n -> {
+                  counts[1] += n;
+                  return null;
+                }));
+          }
+          for (NewScheduledJob nj : plan.jobs()) {
+            chain = chain.compose(v -> insertScheduled(tx, nj).map(ok -> {
+              if (ok) {
+                inserted.add(nj);
+              } else {
+                counts[0]++;
+              }
+              return null;
+            }));
+          }
+          for (Skip k : plan.skips()) {
+            chain = chain.compose(v -> tx.update("INSERT INTO schedule_skips (schedule_id, scheduled_at, reason, "
+                    + "recorded_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", k.scheduleId(), k.scheduledAt(),
+                    k.reason(), k.recordedAt())
+                .map(n -> {
+                  if (n == 1) {
+                    skipped.add(k);
+                  }
+                  return null;
+                }));
+          }
+          chain = chain.compose(v -> tx.update("UPDATE schedules SET next_fire_at = ?, updated_at = ? WHERE id = ? AND "
+              + "next_fire_at = ?", plan.nextFireAt(), now, s.id(), s.nextFireAt()).mapEmpty());
+          if (!plan.jobs().isEmpty()) {
+            chain = chain.compose(v -> pruneHistory(tx, s.id(), "('succeeded')", plan.keepSucceeded()))
+                .compose(v -> pruneHistory(tx, s.id(), "('failed', 'cancelled')", plan.keepFailed()));
+          }
+          return chain;
+        });
+  }
+
+  private static Future<Boolean> insertScheduled(Tx tx, NewScheduledJob nj) {
+    NewJob j = nj.job();
+    return tx.update("INSERT INTO jobs (id, app, kind, state, spec, priority, idempotency_key, request_hash, "
+            + "submitted_by, created_at, updated_at, schedule_id, scheduled_at, fired_as) VALUES (?, ?, ?, ?, ?, ?, ?, "
+            + "?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", j.id(), j.app(), j.kind(), JobRecord.QUEUED,
+            j.spec().encode(), j.priority(), j.idempotencyKey(), j.requestHash(), j.submittedBy(), j.createdAt(),
+            j.createdAt(), nj.scheduleId(), nj.scheduledAt(), nj.firedAs())
+        .map(n -> n == 1);
+  }
+
+  /** Keeps the newest {@code keep} ended jobs of a schedule in {@code states}; deletes the older ones. */
+  private static Future<Void> pruneHistory(Tx tx, String scheduleId, String states, int keep) {
+    String doomed = "SELECT id FROM jobs WHERE schedule_id = ? AND state IN " + states + " AND id NOT IN (SELECT id "
+        + "FROM jobs WHERE schedule_id = ? AND state IN " + states + " ORDER BY created_at DESC, id DESC LIMIT ?)";
+    return tx.update("DELETE FROM job_slots WHERE job_id IN (" + doomed + ")", scheduleId, scheduleId, (long) keep)
+        .compose(x -> tx.update("DELETE FROM jobs WHERE id IN (" + doomed + ")", scheduleId, scheduleId, (long) keep))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<JobRecord> insertTriggered(NewScheduledJob nj) {
+    return write(tx -> insertScheduled(tx, nj)
+        .compose(ok -> tx.query("SELECT * FROM jobs WHERE id = ?", nj.job().id()))
+        .map(rows -> rows.isEmpty() ? null : job(rows.get(0))));
+  }
+
+  @Override
+  public Future<Integer> pruneSkips(int keep) {
+    return write(tx -> tx.update("DELETE FROM schedule_skips WHERE EXISTS (SELECT 1 FROM (SELECT schedule_id, "
+        + "scheduled_at, ROW_NUMBER() OVER (PARTITION BY schedule_id ORDER BY scheduled_at DESC) AS rn FROM "
+        + "schedule_skips) r WHERE r.rn > ? AND r.schedule_id = schedule_skips.schedule_id AND r.scheduled_at = "
+        + "schedule_skips.scheduled_at)", (long) keep));
+  }
+
+  static ScheduleRecord schedule(DbRow r) {
+    return new ScheduleRecord(r.string("id"), r.string("app"), r.string("name"), r.json("spec"), r.bool("paused"),
+        r.longOrNull("next_fire_at"), r.integer("version"), r.lng("created_at"), r.lng("updated_at"),
+        r.string("created_by"));
+  }
+
   // ---------------------------------------------------------------- rows
 
   static String placeholders(int n) {
@@ -342,7 +556,10 @@ abstract class SqlJobStore implements JobStore {
         new JobRecord.Progress(r.integer("total"), r.integer("succeeded"), r.integer("failed"), r.integer("skipped"),
             r.integer("cancelled")),
         r.string("error"),
-        r.json("result"));
+        r.json("result"),
+        r.string("schedule_id"),
+        r.longOrNull("scheduled_at"),
+        r.string("fired_as"));
   }
 
   static SlotRecord slot(DbRow r) {
