@@ -10,13 +10,14 @@ CREATE TABLE schedules (
   spec TEXT NOT NULL,
   paused INTEGER NOT NULL DEFAULT 0,
   next_fire_at BIGINT,
+  next_due_at BIGINT,
   version INTEGER NOT NULL DEFAULT 1,
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
   created_by TEXT
 );
 CREATE UNIQUE INDEX schedules_app_name ON schedules (app, name);
-CREATE INDEX schedules_due ON schedules (paused, next_fire_at);
+CREATE INDEX schedules_due ON schedules (paused, next_due_at);
 CREATE TABLE schedule_skips (
   schedule_id TEXT NOT NULL,
   scheduled_at BIGINT NOT NULL,

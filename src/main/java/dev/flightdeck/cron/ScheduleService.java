@@ -48,8 +48,9 @@ public final class ScheduleService {
   public Future<ScheduleRecord> create(ScheduleSpec spec, String createdBy) {
     long now = time.millis();
     String id = "sch_" + JobIds.next(now).substring(4);
-    ScheduleRecord r = new ScheduleRecord(id, spec.app(), spec.name(), spec.toJson(), spec.paused(),
-        firstTickAfter(spec, now), 1, now, now, createdBy);
+    Long first = firstTickAfter(spec, now);
+    ScheduleRecord r = new ScheduleRecord(id, spec.app(), spec.name(), spec.toJson(), spec.paused(), first,
+        TickPlanning.dueAt(id, first, spec), 1, now, now, createdBy);
     return store.createSchedule(r).compose(ok -> ok ? store.getSchedule(id)
         : Future.failedFuture(new NameTaken("app " + spec.app() + " already has a schedule named '" + spec.name()
             + "'")));
@@ -66,7 +67,9 @@ public final class ScheduleService {
   /** Replaces the definition; the next tick is computed afresh from now. */
   public Future<ScheduleStore.Replaced> replace(String id, ScheduleSpec spec) {
     long now = time.millis();
-    return store.replaceSchedule(id, spec.name(), spec.toJson(), spec.paused(), firstTickAfter(spec, now), now);
+    Long first = firstTickAfter(spec, now);
+    return store.replaceSchedule(id, spec.name(), spec.toJson(), spec.paused(), first, TickPlanning.dueAt(id, first,
+        spec), now);
   }
 
   public Future<Boolean> delete(String id) {
@@ -74,13 +77,15 @@ public final class ScheduleService {
   }
 
   public Future<ScheduleRecord> pause(String id) {
-    return store.setPaused(id, true, null, time.millis());
+    return store.setPaused(id, true, null, null, time.millis());
   }
 
   /** Resumes: ticks that fell in the pause are not run; the next is the first after now. */
   public Future<ScheduleRecord> resume(ScheduleRecord s) {
     long now = time.millis();
-    return store.setPaused(s.id(), false, firstTickAfter(parse(s.spec()), now), now);
+    ScheduleSpec spec = parse(s.spec());
+    Long first = firstTickAfter(spec, now);
+    return store.setPaused(s.id(), false, first, TickPlanning.dueAt(s.id(), first, spec), now);
   }
 
   /** Runs the schedule's job now, outside its ticks. */

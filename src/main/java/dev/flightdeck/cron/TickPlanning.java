@@ -61,6 +61,11 @@ final class TickPlanning implements ScheduleStore.TickPlanner {
     return new SplittableRandom(seed).nextLong(jitterSeconds * 1000L + 1);
   }
 
+  /** When a tick of a schedule is due (null for no tick). */
+  static Long dueAt(String scheduleId, Long tick, ScheduleSpec spec) {
+    return tick == null ? null : tick + jitterMs(scheduleId, tick, spec.jitterSeconds());
+  }
+
   @Override
   public ScheduleStore.FirePlan plan(ScheduleRecord s, List<JobRecord> active, long now) {
     ScheduleSpec spec;
@@ -69,7 +74,7 @@ final class TickPlanning implements ScheduleStore.TickPlanner {
     } catch (RuntimeException e) {
       // a stored spec that no longer parses (say, a zone removed from the JVM): stop it, say why
       return new ScheduleStore.FirePlan(List.of(), List.of(new ScheduleStore.Skip(s.id(), s.nextFireAt(),
-          "schedule no longer valid: " + e.getMessage(), now)), List.of(), null, 3, 1);
+          "schedule no longer valid: " + e.getMessage(), now)), List.of(), null, null, 3, 1);
     }
     List<Long> due = new ArrayList<>();
     Long cursor = s.nextFireAt();
@@ -96,7 +101,8 @@ final class TickPlanning implements ScheduleStore.TickPlanner {
       b.fire(t, dueAt, "tick");
     }
     b.missed(missed);
-    return new ScheduleStore.FirePlan(b.jobs, b.skips, b.cancels, next, spec.keepSucceeded(), spec.keepFailed());
+    return new ScheduleStore.FirePlan(b.jobs, b.skips, b.cancels, next, dueAt(s.id(), next, spec),
+        spec.keepSucceeded(), spec.keepFailed());
   }
 
   private final class Builder {

@@ -21,12 +21,13 @@ public interface ScheduleStore {
   /** Result of a replace. */
   enum Replaced { OK, NOT_FOUND, NAME_TAKEN }
 
-  Future<Replaced> replaceSchedule(String id, String name, JsonObject spec, boolean paused, Long nextFireAt, long now);
+  Future<Replaced> replaceSchedule(String id, String name, JsonObject spec, boolean paused, Long nextFireAt, Long nextDueAt,
+      long now);
 
   Future<Boolean> deleteSchedule(String id);
 
   /** Pauses or resumes; on resume {@code nextFireAt} is the first tick after now. Returns the schedule after. */
-  Future<ScheduleRecord> setPaused(String id, boolean paused, Long nextFireAt, long now);
+  Future<ScheduleRecord> setPaused(String id, boolean paused, Long nextFireAt, Long nextDueAt, long now);
 
   /** The schedule's jobs, newest first. */
   Future<List<JobRecord>> scheduleJobs(String scheduleId, int limit);
@@ -37,7 +38,7 @@ public interface ScheduleStore {
   record Skip(String scheduleId, long scheduledAt, String reason, long recordedAt) {}
 
   /**
-   * Processes due schedules in one transaction: each schedule whose next tick is at or before
+   * Processes due schedules in one transaction: each schedule whose next tick is due at or before
    * {@code now} (locked, so another instance skips it meanwhile) is handed with its active jobs to
    * {@code planner}; the plan's jobs are inserted (a tick already fired is ignored), skips and
    * cancels recorded, and the next tick stored. Returns what was done.
@@ -50,9 +51,9 @@ public interface ScheduleStore {
     FirePlan plan(ScheduleRecord schedule, List<JobRecord> activeJobs, long now);
   }
 
-  /** What to do for one schedule. {@code nextFireAt} null: no tick left. */
+  /** What to do for one schedule. {@code nextFireAt} null: no tick left; {@code nextDueAt}: it plus its jitter. */
   record FirePlan(List<NewScheduledJob> jobs, List<Skip> skips, List<String> cancelJobIds, Long nextFireAt,
-      int keepSucceeded, int keepFailed) {}
+      Long nextDueAt, int keepSucceeded, int keepFailed) {}
 
   /** A job for a tick (scheduledAt) or a manual trigger (scheduledAt null). firedAs: tick, catch_up, manual. */
   record NewScheduledJob(NewJob job, String scheduleId, Long scheduledAt, String firedAs, long dueAt) {}

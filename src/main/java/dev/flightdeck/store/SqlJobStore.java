@@ -313,9 +313,9 @@ abstract class SqlJobStore implements JobStore {
 
   @Override
   public Future<Boolean> createSchedule(ScheduleRecord s) {
-    return write(tx -> tx.update("INSERT INTO schedules (id, app, name, spec, paused, next_fire_at, version, created_at, "
-            + "updated_at, created_by) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT DO NOTHING", s.id(), s.app(),
-            s.name(), s.spec().encode(), s.paused() ? 1 : 0, s.nextFireAt(), s.createdAt(), s.updatedAt(),
+    return write(tx -> tx.update("INSERT INTO schedules (id, app, name, spec, paused, next_fire_at, next_due_at, version, "
+            + "created_at, updated_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT DO NOTHING", s.id(),
+            s.app(), s.name(), s.spec().encode(), s.paused() ? 1 : 0, s.nextFireAt(), s.nextDueAt(), s.createdAt(), s.updatedAt(),
             s.createdBy())
         .map(n -> n == 1));
   }
@@ -374,15 +374,16 @@ abstract class SqlJobStore implements JobStore {
 
   @Override
   public Future<Replaced> replaceSchedule(String id, String name, JsonObject spec, boolean paused, Long nextFireAt,
-      long now) {
+      Long nextDueAt, long now) {
     return write(tx -> tx.query("SELECT s2.id FROM schedules s1 JOIN schedules s2 ON s2.app = s1.app AND s2.name = ? "
             + "AND s2.id <> s1.id WHERE s1.id = ?", name, id)
         .compose(rows -> {
           if (!rows.isEmpty()) {
             return Future.succeededFuture(Replaced.NAME_TAKEN);
           }
-          return tx.update("UPDATE schedules SET name = ?, spec = ?, paused = ?, next_fire_at = ?, version = version + 1, "
-                  + "updated_at = ? WHERE id = ?", name, spec.encode(), paused ? 1 : 0, nextFireAt, now, id)
+          return tx.update("UPDATE schedules SET name = ?, spec = ?, paused = ?, next_fire_at = ?, next_due_at = ?, "
+                  + "version = version + 1, updated_at = ? WHERE id = ?", name, spec.encode(), paused ? 1 : 0, nextFireAt,
+                  nextDueAt, now, id)
               .map(n -> n == 1 ? Replaced.OK : Replaced.NOT_FOUND);
         }));
   }
@@ -395,11 +396,11 @@ abstract class SqlJobStore implements JobStore {
   }
 
   @Override
-  public Future<ScheduleRecord> setPaused(String id, boolean paused, Long nextFireAt, long now) {
+  public Future<ScheduleRecord> setPaused(String id, boolean paused, Long nextFireAt, Long nextDueAt, long now) {
     return write(tx -> (paused
             ? tx.update("UPDATE schedules SET paused = 1, version = version + 1, updated_at = ? WHERE id = ?", now, id)
-            : tx.update("UPDATE schedules SET paused = 0, next_fire_at = ?, version = version + 1, updated_at = ? "
-                + "WHERE id = ?", nextFireAt, now, id))
+            : tx.update("UPDATE schedules SET paused = 0, next_fire_at = ?, next_due_at = ?, version = version + 1, "
+                + "updated_at = ? WHERE id = ?", nextFireAt, nextDueAt, now, id))
         .compose(n -> tx.query("SELECT * FROM schedules WHERE id = ?", id))
         .map(rows -> rows.isEmpty() ? null : schedule(rows.get(0))));
   }
@@ -419,78 +420,137 @@ abstract class SqlJobStore implements JobStore {
 
   @Override
   public Future<FireOutcome> fireDue(long now, int limit, TickPlanner planner) {
-    return write(tx -> tx.query("SELECT * FROM schedules WHERE paused = 0 AND next_fire_at IS NOT NULL AND "
-            + "next_fire_at <= ? ORDER BY next_fire_at, id LIMIT ?" + lockClause(), now, (long) limit)
+    return write(tx -> tx.query("SELECT * FROM schedules WHERE paused = 0 AND next_due_at IS NOT NULL AND "
+            + "next_due_at <= ? ORDER BY next_due_at, id LIMIT ?" + lockClause(), now, (long) limit)
         .compose(rows -> {
-          List<NewScheduledJob> inserted = new ArrayList<>();
-          List<Skip> skipped = new ArrayList<>();
-          int[] counts = new int[2];
-          Future<Void> chain = Future.succeededFuture();
-          for (DbRow row : rows) {
-            ScheduleRecord s = schedule(row);
-            chain = chain.compose(v -> fireOne(tx, s, now, planner, inserted, skipped, counts));
+          if (rows.isEmpty()) {
+            return Future.succeededFuture(new FireOutcome(List.of(), List.of(), 0, 0, 0));
           }
-          return chain.map(v -> new FireOutcome(inserted, skipped, counts[0], counts[1], rows.size()));
+          List<ScheduleRecord> due = rows.stream().map(SqlJobStore::schedule).toList();
+          Object[] ids = due.stream().map(ScheduleRecord::id).toArray();
+          // set-wise, so a herd of schedules due together costs a handful of statements per batch
+          return tx.query("SELECT * FROM jobs WHERE state IN ('queued', 'running') AND schedule_id IN ("
+                  + placeholders(ids.length) + ") ORDER BY created_at, id", ids)
+              .compose(activeRows -> {
+                Map<String, List<JobRecord>> active = new HashMap<>();
+                for (DbRow r : activeRows) {
+                  JobRecord j = job(r);
+                  active.computeIfAbsent(j.scheduleId(), k -> new ArrayList<>()).add(j);
+                }
+                List<FirePlan> plans = new ArrayList<>(due.size());
+                for (ScheduleRecord sch : due) {
+                  plans.add(planner.plan(sch, active.getOrDefault(sch.id(), List.of()), now));
+                }
+                return applyPlans(tx, due, plans, now);
+              });
         }));
   }
 
-  private Future<Void> fireOne(Tx tx, ScheduleRecord s, long now, TickPlanner planner,
-      List<NewScheduledJob> inserted, List<Skip> skipped, int[] counts) {
-    return tx.query("SELECT * FROM jobs WHERE schedule_id = ? AND state IN ('queued', 'running') ORDER BY created_at",
-            s.id())
-        .compose(active -> {
-          FirePlan plan = planner.plan(s, active.stream().map(SqlJobStore::job).toList(), now);
-          Future<Void> chain = Future.succeededFuture();
-          for (String jobId : plan.cancelJobIds()) {
-            chain = chain.compose(v -> tx.update("UPDATE jobs SET state = 'cancelled', cancel_requested = 1, "
-                    + "finished_at = ?, error = 'replaced by a newer run of its schedule', updated_at = ? WHERE id = ? "
-                    + "AND state = 'queued'", now, now, jobId)
-                .compose(n -> n == 1 ? Future.succeededFuture(1) : tx.update("UPDATE jobs SET cancel_requested = 1, "
-                    + "updated_at = ? WHERE id = ? AND state = 'running'", now, jobId))
-                .map(n -> {
-                  counts[1] += n;
-                  return null;
-                }));
-          }
-          for (NewScheduledJob nj : plan.jobs()) {
-            chain = chain.compose(v -> insertScheduled(tx, nj).map(ok -> {
-              if (ok) {
-                inserted.add(nj);
+  private Future<FireOutcome> applyPlans(Tx tx, List<ScheduleRecord> due, List<FirePlan> plans, long now) {
+    List<NewScheduledJob> jobs = new ArrayList<>();
+    List<Skip> skips = new ArrayList<>();
+    List<String> cancels = new ArrayList<>();
+    List<Object[]> moves = new ArrayList<>();
+    for (int i = 0; i < due.size(); i++) {
+      FirePlan plan = plans.get(i);
+      ScheduleRecord sch = due.get(i);
+      jobs.addAll(plan.jobs());
+      skips.addAll(plan.skips());
+      cancels.addAll(plan.cancelJobIds());
+      moves.add(new Object[] {plan.nextFireAt(), plan.nextDueAt(), now, sch.id(), sch.nextFireAt()});
+    }
+    List<NewScheduledJob> inserted = new ArrayList<>();
+    List<Skip> skipped = new ArrayList<>();
+    int[] counts = new int[2];
+    Future<Void> chain = Future.succeededFuture();
+    for (String jobId : cancels) { // replace policy: the running run goes before the new one starts
+      chain = chain.compose(v -> tx.update("UPDATE jobs SET state = 'cancelled', cancel_requested = 1, "
+              + "finished_at = ?, error = 'replaced by a newer run of its schedule', updated_at = ? WHERE id = ? "
+              + "AND state = 'queued'", now, now, jobId)
+          .compose(n -> n == 1 ? Future.succeededFuture(1) : tx.update("UPDATE jobs SET cancel_requested = 1, "
+              + "updated_at = ? WHERE id = ? AND state = 'running'", now, jobId))
+          .map(n -> {
+            counts[1] += n;
+            return null;
+          }));
+    }
+    if (!jobs.isEmpty()) {
+      chain = chain.compose(v -> tx.batch(INSERT_SCHEDULED, jobs.stream().map(SqlJobStore::scheduledRow).toList()))
+          .map(changed -> {
+            for (int i = 0; i < jobs.size(); i++) {
+              if (changed.get(i) == 1) {
+                inserted.add(jobs.get(i));
               } else {
-                counts[0]++;
+                counts[0]++; // that tick was fired already (another instance)
               }
-              return null;
-            }));
-          }
-          for (Skip k : plan.skips()) {
-            chain = chain.compose(v -> tx.update("INSERT INTO schedule_skips (schedule_id, scheduled_at, reason, "
-                    + "recorded_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", k.scheduleId(), k.scheduledAt(),
-                    k.reason(), k.recordedAt())
-                .map(n -> {
-                  if (n == 1) {
-                    skipped.add(k);
-                  }
-                  return null;
-                }));
-          }
-          chain = chain.compose(v -> tx.update("UPDATE schedules SET next_fire_at = ?, updated_at = ? WHERE id = ? AND "
-              + "next_fire_at = ?", plan.nextFireAt(), now, s.id(), s.nextFireAt()).mapEmpty());
-          if (!plan.jobs().isEmpty()) {
-            chain = chain.compose(v -> pruneHistory(tx, s.id(), "('succeeded')", plan.keepSucceeded()))
-                .compose(v -> pruneHistory(tx, s.id(), "('failed', 'cancelled')", plan.keepFailed()));
+            }
+            return null;
+          });
+    }
+    if (!skips.isEmpty()) {
+      chain = chain.compose(v -> tx.batch("INSERT INTO schedule_skips (schedule_id, scheduled_at, reason, recorded_at) "
+              + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", skips.stream().map(k -> new Object[] {k.scheduleId(),
+                  k.scheduledAt(), k.reason(), k.recordedAt()}).toList()))
+          .map(changed -> {
+            for (int i = 0; i < skips.size(); i++) {
+              if (changed.get(i) == 1) {
+                skipped.add(skips.get(i));
+              }
+            }
+            return null;
+          });
+    }
+    chain = chain.compose(v -> tx.batch("UPDATE schedules SET next_fire_at = ?, next_due_at = ?, updated_at = ? WHERE "
+        + "id = ? AND next_fire_at = ?", moves)).mapEmpty();
+    return chain.compose(v -> pruneHistories(tx, due, plans))
+        .map(v -> new FireOutcome(inserted, skipped, counts[0], counts[1], due.size()));
+  }
+
+  /** Prunes the ended runs of the schedules that just fired, only where they exceed their limits. */
+  private static Future<Void> pruneHistories(Tx tx, List<ScheduleRecord> due, List<FirePlan> plans) {
+    Map<String, FirePlan> fired = new HashMap<>();
+    for (int i = 0; i < due.size(); i++) {
+      if (!plans.get(i).jobs().isEmpty()) {
+        fired.put(due.get(i).id(), plans.get(i));
+      }
+    }
+    if (fired.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Object[] ids = fired.keySet().toArray();
+    return tx.query("SELECT schedule_id, CASE WHEN state = 'succeeded' THEN 's' ELSE 'f' END AS outcome, COUNT(*) AS n "
+            + "FROM jobs WHERE state IN ('succeeded', 'failed', 'cancelled') AND schedule_id IN ("
+            + placeholders(ids.length) + ") GROUP BY schedule_id, CASE WHEN state = 'succeeded' THEN 's' ELSE 'f' END",
+            ids)
+        .compose(rows -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (DbRow r : rows) {
+            String id = r.string("schedule_id");
+            FirePlan plan = fired.get(id);
+            boolean succeeded = "s".equals(r.string("outcome"));
+            int keep = succeeded ? plan.keepSucceeded() : plan.keepFailed();
+            if (r.lng("n") > keep) {
+              chain = chain.compose(v -> pruneHistory(tx, id, succeeded ? "('succeeded')" : "('failed', 'cancelled')",
+                  keep));
+            }
           }
           return chain;
         });
   }
 
-  private static Future<Boolean> insertScheduled(Tx tx, NewScheduledJob nj) {
+  private static final String INSERT_SCHEDULED = "INSERT INTO jobs (id, app, kind, state, spec, priority, "
+      + "idempotency_key, request_hash, submitted_by, created_at, updated_at, schedule_id, scheduled_at, fired_as) "
+      + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+
+  private static Object[] scheduledRow(NewScheduledJob nj) {
     NewJob j = nj.job();
-    return tx.update("INSERT INTO jobs (id, app, kind, state, spec, priority, idempotency_key, request_hash, "
-            + "submitted_by, created_at, updated_at, schedule_id, scheduled_at, fired_as) VALUES (?, ?, ?, ?, ?, ?, ?, "
-            + "?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", j.id(), j.app(), j.kind(), JobRecord.QUEUED,
-            j.spec().encode(), j.priority(), j.idempotencyKey(), j.requestHash(), j.submittedBy(), j.createdAt(),
-            j.createdAt(), nj.scheduleId(), nj.scheduledAt(), nj.firedAs())
-        .map(n -> n == 1);
+    return new Object[] {j.id(), j.app(), j.kind(), JobRecord.QUEUED, j.spec().encode(), j.priority(),
+        j.idempotencyKey(), j.requestHash(), j.submittedBy(), j.createdAt(), j.createdAt(), nj.scheduleId(),
+        nj.scheduledAt(), nj.firedAs()};
+  }
+
+  private static Future<Boolean> insertScheduled(Tx tx, NewScheduledJob nj) {
+    return tx.update(INSERT_SCHEDULED, scheduledRow(nj)).map(n -> n == 1);
   }
 
   /** Keeps the newest {@code keep} ended jobs of a schedule in {@code states}; deletes the older ones. */
@@ -519,8 +579,8 @@ abstract class SqlJobStore implements JobStore {
 
   static ScheduleRecord schedule(DbRow r) {
     return new ScheduleRecord(r.string("id"), r.string("app"), r.string("name"), r.json("spec"), r.bool("paused"),
-        r.longOrNull("next_fire_at"), r.integer("version"), r.lng("created_at"), r.lng("updated_at"),
-        r.string("created_by"));
+        r.longOrNull("next_fire_at"), r.longOrNull("next_due_at"), r.integer("version"), r.lng("created_at"),
+        r.lng("updated_at"), r.string("created_by"));
   }
 
   // ---------------------------------------------------------------- rows

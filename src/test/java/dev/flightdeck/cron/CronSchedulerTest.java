@@ -142,6 +142,36 @@ class CronSchedulerTest {
   }
 
   @Test
+  void jittered_schedules_fire_each_at_its_own_moment_even_when_more_are_due_than_one_batch_holds() {
+    int n = 240;
+    List<ScheduleRecord> all = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      all.add(create("j" + i, "* * * * *", "UTC", new JsonObject().put("jitter_seconds", 30)));
+    }
+    long tick = all.get(0).nextFireAt();
+    CronScheduler s = new CronScheduler(vertx.getOrCreateContext(), store, () -> { }, clock,
+        new CronConfig(true, 1000, 50, 5, 50), 3600);
+    List<dev.flightdeck.store.ScheduleStore.NewScheduledJob> fired = new ArrayList<>();
+    s.onFired(o -> fired.addAll(o.inserted()));
+    clock.advance(tick - clock.millis()).await();
+    for (int second = 0; second <= 30; second++) {
+      s.fire().await();
+      long now = clock.millis();
+      long expected = all.stream().filter(r -> tick + TickPlanning.jitterMs(r.id(), tick, 30) <= now).count();
+      assertThat(fired).as("jobs stored by %d s after the tick", second).hasSize((int) expected);
+      clock.advance(1000).await();
+    }
+    assertThat(fired).hasSize(n);
+    for (var j : fired) {
+      assertThat(j.scheduledAt()).isEqualTo(tick);
+      assertThat(j.job().createdAt()).as("never before its jittered moment")
+          .isBetween(j.dueAt(), j.dueAt() + 1000);
+    }
+    long spread = fired.stream().mapToLong(j -> j.dueAt() - tick).max().orElse(0);
+    assertThat(spread).as("the jitter spreads the schedules").isGreaterThan(20_000);
+  }
+
+  @Test
   void two_schedulers_firing_the_same_tick_store_one_job() {
     ScheduleRecord r = create("dup", "* * * * *", "UTC", new JsonObject());
     CronScheduler a = scheduler();

@@ -25,7 +25,8 @@ class TickPlanningTest {
         .put("job", new JsonObject().put("app", "web").put("kind", "start").put("target",
             new JsonObject().put("all", true)));
     extra.forEach(e -> spec.put(e.getKey(), e.getValue()));
-    return new ScheduleRecord("sch_1", "web", "s", ScheduleSpec.parse(spec, 3600).toJson(), false, next, 1, 0, 0, "me");
+    return new ScheduleRecord("sch_1", "web", "s", ScheduleSpec.parse(spec, 3600).toJson(), false, next, next, 1, 0, 0,
+        "me");
   }
 
   private static JobRecord running(String id) {
@@ -136,6 +137,8 @@ class TickPlanningTest {
     ScheduleStore.FirePlan early = planning.plan(s, List.of(), tick + offset - 1);
     assertThat(early.jobs()).isEmpty();
     assertThat(early.nextFireAt()).isEqualTo(tick);
+    assertThat(early.nextDueAt()).as("the store selects the schedule again at its jittered moment")
+        .isEqualTo(tick + offset);
     ScheduleStore.FirePlan onTime = planning.plan(s, List.of(), tick + offset);
     assertThat(ticks(onTime)).containsExactly(tick);
     assertThat(onTime.jobs().get(0).dueAt()).isEqualTo(tick + offset);
