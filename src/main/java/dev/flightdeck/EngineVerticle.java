@@ -1,5 +1,7 @@
 package dev.flightdeck;
 
+import dev.flightdeck.autoscale.AutoscaleConfig;
+import dev.flightdeck.autoscale.Autoscaler;
 import dev.flightdeck.cron.CronConfig;
 import dev.flightdeck.cron.CronScheduler;
 import dev.flightdeck.dispatch.DispatchConfig;
@@ -31,14 +33,16 @@ public final class EngineVerticle extends VerticleBase {
   private final String instanceId;
   private final JobEvents events;
   private final CronConfig cronConfig;
+  private final AutoscaleConfig autoscaleConfig;
+  private Autoscaler autoscaler;
   private FleetCache fleet;
   private CronScheduler cron;
   private Dispatcher dispatcher;
   private JobRunner runner;
 
   public EngineVerticle(FlyClient fly, JobStore store, TimeSource time, FleetConfig fleetConfig,
-      DispatchConfig dispatchConfig, JobsConfig jobsConfig, CronConfig cronConfig, String instanceId,
-      JobEvents events) {
+      DispatchConfig dispatchConfig, JobsConfig jobsConfig, CronConfig cronConfig,
+      AutoscaleConfig autoscaleConfig, String instanceId, JobEvents events) {
     this.fly = fly;
     this.store = store;
     this.time = time;
@@ -48,6 +52,7 @@ public final class EngineVerticle extends VerticleBase {
     this.instanceId = instanceId;
     this.events = events;
     this.cronConfig = cronConfig;
+    this.autoscaleConfig = autoscaleConfig;
   }
 
   @Override
@@ -59,12 +64,16 @@ public final class EngineVerticle extends VerticleBase {
     runner.start();
     cron = new CronScheduler(context, store, runner::wake, time, cronConfig, jobsConfig.defaultTimeoutSeconds());
     cron.start();
+    autoscaler = new Autoscaler(context, store, fleet, runner::wake, time, autoscaleConfig, jobsConfig.planMaxAgeMs(),
+        jobsConfig.defaultTimeoutSeconds());
+    autoscaler.start();
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
     cron.stop();
+    autoscaler.stop();
     runner.stop();
     fleet.close();
     return Future.succeededFuture();
@@ -80,6 +89,10 @@ public final class EngineVerticle extends VerticleBase {
 
   public JobRunner runner() {
     return runner;
+  }
+
+  public Autoscaler autoscaler() {
+    return autoscaler;
   }
 
   public CronScheduler cron() {

@@ -3,6 +3,10 @@ package dev.flightdeck;
 import dev.flightdeck.api.ApiVerticle;
 import dev.flightdeck.api.Authenticator;
 import dev.flightdeck.api.ManagementVerticle;
+import dev.flightdeck.autoscale.AlertReceiver;
+import dev.flightdeck.autoscale.Autoscaler;
+import dev.flightdeck.autoscale.PolicyRoutes;
+import dev.flightdeck.autoscale.WebhookAuth;
 import dev.flightdeck.config.FlightdeckConfig;
 import dev.flightdeck.config.Secret;
 import dev.flightdeck.cron.CronScheduler;
@@ -94,7 +98,9 @@ public final class FlightdeckServer {
       String instanceId = config.instance().resolve();
       return store.start()
           .compose(v -> vertx.executeBlocking(() -> Authenticator.load(config.auth(), Path.of(config.store().dataDir()))))
-          .compose(auth -> wire(vertx, config, time, simulator, fly, store, instanceId, auth))
+          .compose(auth -> vertx.executeBlocking(() -> WebhookAuth.load(config.autoscale().webhook(),
+                  Path.of(config.store().dataDir())))
+              .compose(hook -> wire(vertx, config, time, simulator, fly, store, instanceId, auth, hook)))
           .recover(err -> {
             fly.close();
             return store.close().transform(x -> simulator == null ? Future.<Void>succeededFuture() : simulator.stop())
@@ -114,10 +120,10 @@ public final class FlightdeckServer {
   }
 
   private static Future<FlightdeckServer> wire(Vertx vertx, FlightdeckConfig config, TimeSource time,
-      Simulator simulator, FlyClient fly, JobStore store, String instanceId, Authenticator auth) {
+      Simulator simulator, FlyClient fly, JobStore store, String instanceId, Authenticator auth, WebhookAuth hook) {
     JobEvents events = new JobEvents();
     EngineVerticle engine = new EngineVerticle(fly, store, time, config.fleet(), config.dispatch(), config.jobs(),
-        config.cron(), instanceId, events);
+        config.cron(), config.autoscale(), instanceId, events);
     List<String> ids = new ArrayList<>();
     return vertx.deployVerticle(engine).compose(engineId -> {
       ids.add(engineId);
@@ -131,7 +137,14 @@ public final class FlightdeckServer {
       server.api = new ApiVerticle(config.api(), () -> readyState, auth, List.of(
           router -> FleetRoutes.mount(router, engine.fleet(), time),
           router -> JobRoutes.mount(router, vertx, jobs, events),
-          router -> ScheduleRoutes.mount(router, schedules)));
+          router -> ScheduleRoutes.mount(router, schedules),
+          router -> PolicyRoutes.mount(router, store, time, config.jobs().defaultTimeoutSeconds())),
+          List.of(router -> AlertReceiver.mount(router, hook, store, engine.autoscaler(), time)));
+      if (hook.generatedToken() != null) {
+        LOG.info("Generated the Alertmanager receiver's token into {} (autoscale.webhook.token_file); give it to "
+            + "Alertmanager as http_config.authorization.credentials_file", Path.of(config.store().dataDir(),
+            config.autoscale().webhook().tokenFile()).toAbsolutePath());
+      }
       return vertx.deployVerticle(server.management)
           .compose(id -> {
             ids.add(id);
@@ -197,6 +210,10 @@ public final class FlightdeckServer {
 
   public JobStore store() {
     return store;
+  }
+
+  public Autoscaler autoscaler() {
+    return engine.autoscaler();
   }
 
   public CronScheduler cron() {

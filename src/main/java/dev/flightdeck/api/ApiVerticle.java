@@ -25,15 +25,23 @@ public final class ApiVerticle extends VerticleBase {
   private final Supplier<JsonObject> readiness;
   private final Authenticator auth;
   private final List<Consumer<Router>> routes;
+  private final List<Consumer<Router>> ownAuthRoutes;
   private HttpServer server;
 
   /** {@code routes} mount each feature's endpoints (fleet, jobs, …) under {@code /v1}. */
   public ApiVerticle(ApiConfig config, Supplier<JsonObject> readiness, Authenticator auth,
       List<Consumer<Router>> routes) {
+    this(config, readiness, auth, routes, List.of());
+  }
+
+  /** {@code ownAuthRoutes} check credentials of their own (the alert receiver) instead of API tokens. */
+  public ApiVerticle(ApiConfig config, Supplier<JsonObject> readiness, Authenticator auth,
+      List<Consumer<Router>> routes, List<Consumer<Router>> ownAuthRoutes) {
     this.config = config;
     this.readiness = readiness;
     this.auth = auth;
     this.routes = List.copyOf(routes);
+    this.ownAuthRoutes = List.copyOf(ownAuthRoutes);
   }
 
   public int port() {
@@ -48,6 +56,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml")
         .end(openapi));
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    ownAuthRoutes.forEach(r -> r.accept(router));
     router.route("/v1/*").handler(new AuthHandler(auth));
     routes.forEach(r -> r.accept(router));
     router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found",

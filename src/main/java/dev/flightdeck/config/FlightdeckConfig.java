@@ -2,6 +2,7 @@ package dev.flightdeck.config;
 
 import dev.flightdeck.api.ApiConfig;
 import dev.flightdeck.api.AuthConfig;
+import dev.flightdeck.autoscale.AutoscaleConfig;
 import dev.flightdeck.cron.CronConfig;
 import dev.flightdeck.jobs.JobsConfig;
 import dev.flightdeck.store.StoreConfig;
@@ -20,6 +21,7 @@ public record FlightdeckConfig(
     StoreConfig store,
     JobsConfig jobs,
     CronConfig cron,
+    AutoscaleConfig autoscale,
     FlyConfig fly,
     FleetConfig fleet,
     DispatchConfig dispatch,
@@ -31,6 +33,7 @@ public record FlightdeckConfig(
     Checks.present("store", store);
     Checks.present("jobs", jobs);
     Checks.present("cron", cron);
+    Checks.present("autoscale", autoscale);
     Checks.present("fleet", fleet);
     Checks.present("dispatch", dispatch);
     Checks.present("api", api);

@@ -1,5 +1,6 @@
 package dev.flightdeck.dispatch;
 
+import dev.flightdeck.fleet.CachedMachine;
 import dev.flightdeck.fly.CreateMachineRequest;
 import dev.flightdeck.fly.ErrorClass;
 import dev.flightdeck.fly.FlyApiException;
@@ -265,7 +266,7 @@ final class OpExecution {
   }
 
   private String leaseDescription() {
-    return "flightdeck " + d.instanceId() + " job " + op.jobId() + " op " + op.opId();
+    return CachedMachine.LEASE_PREFIX + d.instanceId() + " job " + op.jobId() + " op " + op.opId();
   }
 
   private Future<Void> acquireLease() {
@@ -316,7 +317,7 @@ final class OpExecution {
     d.learnOwner(lease.owner());
     firstConflictAt = -1;
     d.leaseTaken(this);
-    d.fleet.recordLease(op.app(), machineId, lease.owner(), lease.expiresAt());
+    d.fleet.recordLease(op.app(), machineId, lease.owner(), lease.expiresAt(), true);
     startRefreshing();
     if (cancelled) {
       throw new Stop(OpResult.Outcome.CANCELLED, "cancelled", "cancelled before " + op.action().name());
@@ -331,7 +332,7 @@ final class OpExecution {
       firstConflictAt = now;
     }
     lastHolder = e.leaseHolder();
-    d.fleet.recordLease(op.app(), machineId, lastHolder, 0);
+    d.fleet.recordLease(op.app(), machineId, lastHolder, 0, false);
     if (now - firstConflictAt >= d.config.leaseConflictTimeoutMs() || now >= deadline) {
       return new Stop(OpResult.Outcome.FAILED, "lease_conflict", "machine " + machineId + " is leased by "
           + (lastHolder == null ? "someone else" : lastHolder) + " (" + e.apiError() + "); gave up after "
@@ -411,7 +412,7 @@ final class OpExecution {
               && (e.errorClass() == ErrorClass.NOT_FOUND || e.errorClass() == ErrorClass.LEASE_CONFLICT))) {
             d.leaseGone(this);
             d.stats.leasesReleased++;
-            d.fleet.recordLease(op.app(), machineId, null, 0);
+            d.fleet.recordLease(op.app(), machineId, null, 0, false);
             return Future.succeededFuture();
           }
           if (attempt < 5 && ar.cause() instanceof FlyApiException e && (e.isRetryable()

@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * What the fleet cache keeps of a machine: no config blob, only the fields decisions need.
  * {@code localAt} is when Flightdeck itself last changed this entry from an operation's result
- * (0 when it came from a list), so a list that started earlier cannot undo it.
+ * (0 when it came from a list), so a list that started earlier cannot undo it. {@code leaseOurs}:
+ * the lease was taken by Flightdeck (its description says so), not by a deploy or a person.
  */
 public record CachedMachine(
     String id,
@@ -22,10 +23,14 @@ public record CachedMachine(
     Map<String, String> metadata,
     String leaseOwner,
     long leaseExpiresAt,
+    boolean leaseOurs,
     boolean cordoned,
     long createdAt,
     long updatedAt,
     long localAt) {
+
+  /** Every lease Flightdeck takes has a description starting with this. */
+  public static final String LEASE_PREFIX = "flightdeck ";
 
   static CachedMachine from(Machine m, Interner in, long localAt) {
     LeaseInfo lease = m.lease();
@@ -41,6 +46,7 @@ public record CachedMachine(
         md,
         lease == null ? null : in.intern(lease.owner()),
         lease == null ? 0 : lease.expiresAt(),
+        lease != null && lease.description() != null && lease.description().startsWith(LEASE_PREFIX),
         m.cordoned(),
         m.createdAt() == null ? 0 : m.createdAt().toEpochMilli(),
         m.updatedAt() == null ? 0 : m.updatedAt().toEpochMilli(),
@@ -49,17 +55,22 @@ public record CachedMachine(
 
   CachedMachine withState(String newState, String newInstanceId, long now) {
     return new CachedMachine(id, name, newState, region, newInstanceId == null ? instanceId : newInstanceId,
-        processGroup, image, metadata, leaseOwner, leaseExpiresAt, cordoned, createdAt, now, now);
+        processGroup, image, metadata, leaseOwner, leaseExpiresAt, leaseOurs, cordoned, createdAt, now, now);
   }
 
-  CachedMachine withLease(String owner, long expiresAt, long now) {
+  CachedMachine withLease(String owner, long expiresAt, boolean ours, long now) {
     return new CachedMachine(id, name, state, region, instanceId, processGroup, image, metadata, owner, expiresAt,
-        cordoned, createdAt, updatedAt, now);
+        ours, cordoned, createdAt, updatedAt, now);
   }
 
   /** Whether someone holds a lease on it at {@code nowMillis} (as far as the cache knows). */
   public boolean leasedAt(long nowMillis) {
     return leaseOwner != null && leaseExpiresAt * 1000 > nowMillis;
+  }
+
+  /** Whether someone other than Flightdeck (a deploy, a person) holds its lease at {@code nowMillis}. */
+  public boolean leasedByOthersAt(long nowMillis) {
+    return leasedAt(nowMillis) && !leaseOurs;
   }
 
   public JsonObject toJson(long nowMillis) {
@@ -77,7 +88,7 @@ public record CachedMachine(
         .put("updated_at", updatedAt == 0 ? null : Instant.ofEpochMilli(updatedAt).toString());
     if (leasedAt(nowMillis)) {
       o.put("lease", new JsonObject().put("owner", leaseOwner)
-          .put("expires_at", Instant.ofEpochSecond(leaseExpiresAt).toString()));
+          .put("expires_at", Instant.ofEpochSecond(leaseExpiresAt).toString()).put("flightdeck", leaseOurs));
     }
     return o;
   }

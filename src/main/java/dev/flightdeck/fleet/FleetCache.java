@@ -150,11 +150,12 @@ public final class FleetCache {
   }
 
   /** What Flightdeck learned about a machine's lease (owner null: nobody holds it). */
-  public void recordLease(String app, String id, String owner, long expiresAtSeconds) {
+  public void recordLease(String app, String id, String owner, long expiresAtSeconds, boolean ours) {
     AppFleet f = apps.get(app);
     CachedMachine c = f == null ? null : f.machines.get(id);
     if (c != null) {
-      f.machines.put(id, c.withLease(interner.intern(owner), owner == null ? 0 : expiresAtSeconds, time.millis()));
+      f.machines.put(id, c.withLease(interner.intern(owner), owner == null ? 0 : expiresAtSeconds, ours,
+          time.millis()));
     }
   }
 

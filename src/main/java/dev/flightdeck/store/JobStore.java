@@ -10,7 +10,7 @@ import java.util.List;
  * the work. Writes made under a claim name the owner and change nothing if the claim was lost
  * (they then answer false). Times are epoch ms from the caller's clock.
  */
-public interface JobStore extends ScheduleStore {
+public interface JobStore extends ScheduleStore, AutoscaleStore {
 
   /** Opens the store and applies pending migrations. */
   Future<Void> start();

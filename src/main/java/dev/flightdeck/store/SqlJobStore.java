@@ -583,6 +583,70 @@ abstract class SqlJobStore implements JobStore {
         r.lng("updated_at"), r.string("created_by"));
   }
 
+  // ---------------------------------------------------------------- autoscaling
+
+  @Override
+  public Future<Boolean> createPolicy(PolicyRecord p) {
+    return write(tx -> AutoscaleSql.createPolicy(tx, p));
+  }
+
+  @Override
+  public Future<PolicyRecord> getPolicy(String id) {
+    return read(tx -> AutoscaleSql.getPolicy(tx, id, ""));
+  }
+
+  @Override
+  public Future<Page<PolicyRecord>> listPolicies(JobFilter filter, String cursor, int limit) {
+    if (cursor != null) {
+      try {
+        decodeCursor(cursor);
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return read(tx -> AutoscaleSql.listPolicies(tx, filter, cursor, limit));
+  }
+
+  @Override
+  public Future<List<PolicyRecord>> allPolicies() {
+    return read(AutoscaleSql::allPolicies);
+  }
+
+  @Override
+  public Future<Replaced> replacePolicy(String id, String name, JsonObject spec, long now) {
+    return write(tx -> AutoscaleSql.replacePolicy(tx, id, name, spec, now));
+  }
+
+  @Override
+  public Future<Boolean> deletePolicy(String id) {
+    return write(tx -> AutoscaleSql.deletePolicy(tx, id));
+  }
+
+  @Override
+  public Future<Void> recordAlerts(List<StoredAlert> alerts, long now) {
+    return write(tx -> AutoscaleSql.recordAlerts(tx, alerts, now));
+  }
+
+  @Override
+  public Future<List<StoredAlert>> firingAlerts(long seenSince) {
+    return read(tx -> AutoscaleSql.firingAlerts(tx, seenSince));
+  }
+
+  @Override
+  public Future<Integer> pruneAlerts(long seenBefore) {
+    return write(tx -> AutoscaleSql.pruneAlerts(tx, seenBefore));
+  }
+
+  @Override
+  public Future<DecisionRecord> decide(String policyId, int keepDecisions, DecisionMaker maker) {
+    return write(tx -> AutoscaleSql.decide(tx, policyId, keepDecisions, lockClause(), maker));
+  }
+
+  @Override
+  public Future<List<DecisionRecord>> decisions(String policyId, int limit) {
+    return read(tx -> AutoscaleSql.decisions(tx, policyId, limit));
+  }
+
   // ---------------------------------------------------------------- rows
 
   static String placeholders(int n) {

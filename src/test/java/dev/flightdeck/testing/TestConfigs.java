@@ -35,6 +35,10 @@ public final class TestConfigs {
   public static final String ADMIN_TOKEN = "test-admin-token";
   public static final String READ_TOKEN = "test-read-token";
   public static final String WEB_WRITER_TOKEN = "test-web-writer-token";
+  /** The Alertmanager receiver's bearer token, and its basic-auth user and password. */
+  public static final String ALERT_TOKEN = "test-alert-token";
+  public static final String ALERT_USER = "alertmanager";
+  public static final String ALERT_PASSWORD = "test-alert-password";
 
   /**
    * A whole config as JSON: free ports, the embedded simulator (zero latency), SQLite in
@@ -58,6 +62,9 @@ public final class TestConfigs {
             .put("apps", new JsonArray().add("*")))
         .add(new JsonObject().put("name", "web-writer").put("token", WEB_WRITER_TOKEN).put("role", "write")
             .put("apps", new JsonArray().add("web*"))));
+    all.getJsonObject("autoscale").put("evaluate_interval_ms", 1000).getJsonObject("webhook")
+        .put("token", ALERT_TOKEN).put("username", ALERT_USER)
+        .put("password_sha256", dev.flightdeck.api.Authenticator.sha256(ALERT_PASSWORD));
     return all;
   }
 

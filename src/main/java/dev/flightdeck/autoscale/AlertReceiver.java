@@ -1,0 +1,87 @@
+package dev.flightdeck.autoscale;
+
+import dev.flightdeck.api.ApiErrors;
+import dev.flightdeck.jobs.InvalidJobException;
+import dev.flightdeck.jobs.JobRoutes;
+import dev.flightdeck.store.AutoscaleStore;
+import dev.flightdeck.store.StoredAlert;
+import dev.flightdeck.time.TimeSource;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/alerts/alertmanager}: Alertmanager's webhook. Authenticated with the receiver's
+ * own credentials, not an API token. Answers 200 once the alerts are committed — then the matching
+ * policies are evaluated — and 503 only when they could not be recorded, so Alertmanager retries
+ * exactly when something was lost. Invalid payloads get a 4xx (Alertmanager does not retry those).
+ */
+public final class AlertReceiver {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AlertReceiver.class);
+  public static final String PATH = "/v1/alerts/alertmanager";
+
+  private final WebhookAuth auth;
+  private final AutoscaleStore store;
+  private final Autoscaler autoscaler;
+  private final TimeSource time;
+
+  private AlertReceiver(WebhookAuth auth, AutoscaleStore store, Autoscaler autoscaler, TimeSource time) {
+    this.auth = auth;
+    this.store = store;
+    this.autoscaler = autoscaler;
+    this.time = time;
+  }
+
+  /** Mount before the API-token handler: this route has credentials of its own. */
+  public static void mount(Router router, WebhookAuth auth, AutoscaleStore store, Autoscaler autoscaler,
+      TimeSource time) {
+    router.post(PATH).handler(new AlertReceiver(auth, store, autoscaler, time)::receive);
+  }
+
+  private void receive(RoutingContext ctx) {
+    if (!auth.accepts(ctx.request().getHeader("Authorization"))) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"flightdeck-alerts\"");
+      ApiErrors.send(ctx, 401, "unauthorized", "the alert receiver needs its own credentials (autoscale.webhook): "
+          + "Authorization: Bearer <token> or basic auth", null);
+      return;
+    }
+    JsonObject body = JobRoutes.body(ctx);
+    if (body == null) {
+      return;
+    }
+    AlertPayload payload;
+    try {
+      payload = AlertPayload.parse(body);
+    } catch (InvalidJobException e) {
+      ApiErrors.send(ctx, 422, e.code(), e.getMessage(), e.field());
+      return;
+    }
+    List<StoredAlert> alerts = new ArrayList<>();
+    long now = time.millis();
+    for (AlertPayload.Alert a : payload.alerts()) {
+      alerts.add(new StoredAlert(a.fingerprint(), a.startsAt().toEpochMilli(), a.status(), a.labels(),
+          a.endsAt() == null ? null : a.endsAt().toEpochMilli(), now, now));
+    }
+    if (payload.truncatedAlerts() > 0) {
+      LOG.warn("alert group {} arrived with {} alerts truncated (Alertmanager max_alerts); those are not seen",
+          payload.groupKey(), payload.truncatedAlerts());
+    }
+    store.recordAlerts(alerts, now).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("could not record {} alerts: {}", alerts.size(), ar.cause().getMessage());
+        ApiErrors.send(ctx, 503, "store_unavailable", "the alerts could not be recorded; retry", null);
+        return;
+      }
+      long firing = payload.alerts().stream().filter(a -> a.status().equals("firing")).count();
+      ctx.response().setStatusCode(200).putHeader("content-type", "application/json")
+          .end(new JsonObject().put("recorded", alerts.size()).put("firing", firing)
+              .put("resolved", alerts.size() - firing).put("truncated_alerts", payload.truncatedAlerts()).toBuffer());
+      autoscaler.notified(alerts).onFailure(e -> LOG.warn("evaluating alerts failed: {}", e.getMessage()));
+    });
+  }
+}
