@@ -91,6 +91,11 @@ public final class EngineVerticle extends VerticleBase {
     return runner;
   }
 
+  /** The engine's context (metrics snapshots run on it). */
+  public io.vertx.core.Context engineContext() {
+    return context;
+  }
+
   public Autoscaler autoscaler() {
     return autoscaler;
   }

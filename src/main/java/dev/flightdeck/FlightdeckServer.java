@@ -3,6 +3,7 @@ package dev.flightdeck;
 import dev.flightdeck.api.ApiVerticle;
 import dev.flightdeck.api.Authenticator;
 import dev.flightdeck.api.ManagementVerticle;
+import dev.flightdeck.api.Readiness;
 import dev.flightdeck.autoscale.AlertReceiver;
 import dev.flightdeck.autoscale.Autoscaler;
 import dev.flightdeck.autoscale.PolicyRoutes;
@@ -21,6 +22,9 @@ import dev.flightdeck.jobs.JobEvents;
 import dev.flightdeck.jobs.JobRoutes;
 import dev.flightdeck.jobs.JobRunner;
 import dev.flightdeck.jobs.JobService;
+import dev.flightdeck.metrics.EngineMetrics;
+import dev.flightdeck.metrics.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.flightdeck.sim.ExchangeListener;
 import dev.flightdeck.sim.SimConfig;
 import dev.flightdeck.sim.Simulator;
@@ -58,6 +62,9 @@ public final class FlightdeckServer {
   private final Secret generatedToken;
   private final List<String> deployments;
   private ApiVerticle api;
+  private Readiness readiness;
+  private Metrics metrics;
+  private EngineMetrics engineMetrics;
   private ManagementVerticle management;
 
   private FlightdeckServer(Vertx vertx, FlightdeckConfig config, Simulator simulator, FlyClient fly, JobStore store,
@@ -78,9 +85,18 @@ public final class FlightdeckServer {
     return start(vertx, config, time, ExchangeListener.NONE);
   }
 
-  /** As {@link #start(Vertx, FlightdeckConfig, TimeSource)}; {@code simListener} sees the embedded simulator's answers. */
   public static Future<FlightdeckServer> start(Vertx vertx, FlightdeckConfig config, TimeSource time,
       ExchangeListener simListener) {
+    return start(vertx, config, time, simListener, Metrics.newRegistry());
+  }
+
+  /**
+   * As {@link #start(Vertx, FlightdeckConfig, TimeSource)}; {@code simListener} sees the embedded
+   * simulator's answers; {@code registry} is shared with Vert.x's own metrics when {@code main} runs.
+   */
+  public static Future<FlightdeckServer> start(Vertx vertx, FlightdeckConfig config, TimeSource time,
+      ExchangeListener simListener, PrometheusMeterRegistry registry) {
+    Metrics metrics = new Metrics(registry, config.management().metricsMaxApps());
     Future<Simulator> sim = config.useEmbeddedSimulator()
         ? Simulator.start(vertx, config.sim(), time, simListener)
         : Future.succeededFuture(null);
@@ -100,7 +116,7 @@ public final class FlightdeckServer {
           .compose(v -> vertx.executeBlocking(() -> Authenticator.load(config.auth(), Path.of(config.store().dataDir()))))
           .compose(auth -> vertx.executeBlocking(() -> WebhookAuth.load(config.autoscale().webhook(),
                   Path.of(config.store().dataDir())))
-              .compose(hook -> wire(vertx, config, time, simulator, fly, store, instanceId, auth, hook)))
+              .compose(hook -> wire(vertx, config, time, simulator, fly, store, instanceId, auth, hook, metrics)))
           .recover(err -> {
             fly.close();
             return store.close().transform(x -> simulator == null ? Future.<Void>succeededFuture() : simulator.stop())
@@ -120,7 +136,8 @@ public final class FlightdeckServer {
   }
 
   private static Future<FlightdeckServer> wire(Vertx vertx, FlightdeckConfig config, TimeSource time,
-      Simulator simulator, FlyClient fly, JobStore store, String instanceId, Authenticator auth, WebhookAuth hook) {
+      Simulator simulator, FlyClient fly, JobStore store, String instanceId, Authenticator auth, WebhookAuth hook,
+      Metrics metrics) {
     JobEvents events = new JobEvents();
     EngineVerticle engine = new EngineVerticle(fly, store, time, config.fleet(), config.dispatch(), config.jobs(),
         config.cron(), config.autoscale(), instanceId, events);
@@ -132,9 +149,20 @@ public final class FlightdeckServer {
           config.jobs().defaultTimeoutSeconds());
       FlightdeckServer server = new FlightdeckServer(vertx, config, simulator, fly, store, engine, jobs, instanceId,
           auth.generatedToken(), ids);
-      JsonObject readyState = new JsonObject().put("ready", true);
-      server.management = new ManagementVerticle(config.management(), () -> readyState);
-      server.api = new ApiVerticle(config.api(), () -> readyState, auth, List.of(
+      Readiness readiness = new Readiness(engine.engineContext(), store, fly, time, config.management().readyCheckMs());
+      EngineMetrics em = new EngineMetrics(metrics, engine.engineContext(), time, config.management().metricsRefreshMs());
+      em.bindFly(fly);
+      em.bindDispatcher(engine.dispatcher());
+      em.bindJobs(engine.runner(), jobs, store);
+      em.bindCron(engine.cron());
+      em.bindAutoscaler(engine.autoscaler(), store);
+      em.bindFleet(engine.fleet());
+      em.start();
+      server.metrics = metrics;
+      server.engineMetrics = em;
+      server.readiness = readiness;
+      server.management = new ManagementVerticle(config.management(), readiness::get, metrics::scrape);
+      server.api = new ApiVerticle(config.api(), readiness::get, auth, List.of(
           router -> FleetRoutes.mount(router, engine.fleet(), time),
           router -> JobRoutes.mount(router, vertx, jobs, events),
           router -> ScheduleRoutes.mount(router, schedules),
@@ -145,7 +173,7 @@ public final class FlightdeckServer {
             + "Alertmanager as http_config.authorization.credentials_file", Path.of(config.store().dataDir(),
             config.autoscale().webhook().tokenFile()).toAbsolutePath());
       }
-      return vertx.deployVerticle(server.management)
+      return readiness.start().compose(r -> vertx.deployVerticle(server.management))
           .compose(id -> {
             ids.add(id);
             return vertx.deployVerticle(server.api);
@@ -229,7 +257,72 @@ public final class FlightdeckServer {
     return generatedToken;
   }
 
+  public Readiness readiness() {
+    return readiness;
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  public EngineMetrics engineMetrics() {
+    return engineMetrics;
+  }
+
+  /**
+   * A graceful stop (SIGTERM): refuse new work (503) and report not ready; stop claiming, firing and
+   * scaling; let running jobs finish for up to {@code jobs.shutdown_grace_ms}; hand the rest back
+   * unfinished (their operations cancelled, leases released, claims given up so a restart or
+   * another instance resumes them at once); then flush and close the store.
+   */
+  public Future<Void> shutdown() {
+    long grace = config.jobs().shutdownGraceMs();
+    LOG.info("Shutting down: taking no new work; running jobs get up to {} ms to finish", grace);
+    readiness.draining();
+    api.drain();
+    engine.cron().stop();
+    engine.autoscaler().stop();
+    engine.runner().stopClaiming();
+    long deadline = System.nanoTime() + grace * 1_000_000;
+    return waitFor(() -> engine.runner().runningCount().map(n -> n == 0), deadline)
+        .compose(v -> engine.runner().handBackAll())
+        .compose(ids -> {
+          if (ids.isEmpty()) {
+            return Future.succeededFuture();
+          }
+          LOG.info("Handed {} unfinished job(s) back: {}", ids.size(), ids);
+          // cancelled operations release their leases; give them a few seconds to do so
+          return waitFor(() -> engine.dispatcher().stats().map(s -> s.inFlight() == 0 && s.leasesHeld() == 0),
+              System.nanoTime() + 10_000_000_000L)
+              .compose(v -> store.releaseClaims(instanceId, ids)).mapEmpty();
+        })
+        .recover(e -> {
+          LOG.warn("shutdown: {}", e.getMessage());
+          return Future.succeededFuture();
+        })
+        .compose(v -> stop())
+        .onSuccess(v -> LOG.info("Shut down cleanly"));
+  }
+
+  /** Polls {@code done} every 50 ms (wall time: shutdown is real even under a test clock) until it holds or the deadline. */
+  private Future<Void> waitFor(java.util.function.Supplier<Future<Boolean>> done, long deadlineNanos) {
+    return done.get().recover(e -> Future.succeededFuture(false)).compose(ok -> {
+      if (ok || System.nanoTime() >= deadlineNanos) {
+        return Future.succeededFuture();
+      }
+      io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+      vertx.setTimer(50, t -> p.complete());
+      return p.future().compose(x -> waitFor(done, deadlineNanos));
+    });
+  }
+
   public Future<Void> stop() {
+    if (engineMetrics != null) {
+      engineMetrics.stop();
+    }
+    if (readiness != null) {
+      readiness.stop();
+    }
     Future<Void> f = Future.succeededFuture();
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);

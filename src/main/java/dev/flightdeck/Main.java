@@ -18,6 +18,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class Main {
 
+  static {
+    // JSON lines when the output is collected (a service, a container), text on a terminal;
+    // FLIGHTDECK_LOG_FORMAT=json|text decides otherwise. Must run before the first logger exists.
+    String format = System.getenv("FLIGHTDECK_LOG_FORMAT");
+    boolean json = format != null ? format.equalsIgnoreCase("json") : System.console() == null;
+    if (json && System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "logback-json.xml");
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   static final String USAGE = """
@@ -67,9 +77,19 @@ public final class Main {
   }
 
   private static int serve(FlightdeckConfig config) {
-    Vertx vertx = Vertx.vertx();
+    // one registry for Vert.x's own meters (HTTP server and client, pools) and Flightdeck's
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = dev.flightdeck.metrics.Metrics.newRegistry();
+    Vertx vertx = Vertx.builder()
+        .with(new io.vertx.core.VertxOptions().setMetricsOptions(new io.vertx.micrometer.MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setLabels(java.util.EnumSet.of(io.vertx.micrometer.Label.HTTP_METHOD, io.vertx.micrometer.Label.HTTP_CODE,
+                io.vertx.micrometer.Label.HTTP_ROUTE, io.vertx.micrometer.Label.POOL_TYPE,
+                io.vertx.micrometer.Label.POOL_NAME))))
+        .withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(registry))
+        .build();
     try {
-      FlightdeckServer server = FlightdeckServer.start(vertx, config, new VertxTimeSource(vertx)).await();
+      FlightdeckServer server = FlightdeckServer.start(vertx, config, new VertxTimeSource(vertx),
+          dev.flightdeck.sim.ExchangeListener.NONE, registry).await();
       if (server.generatedToken() != null) {
         // printed once, on purpose outside the logs; it is also kept in the token file
         System.out.println("\nNo API token configured, so one was generated (kept in "
@@ -78,14 +98,26 @@ public final class Main {
       }
       LOG.info("Flightdeck ready: job API on {}:{}, management on {}:{}", config.api().host(), server.apiPort(),
           config.management().host(), server.managementPort());
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+      Runnable graceful = () -> {
+        if (!down.compareAndSet(false, true)) {
+          return;
+        }
         try {
-          server.stop().await();
+          server.shutdown().await();
         } catch (Exception e) {
           LOG.warn("shutdown: {}", e.toString());
         }
         vertx.close().await();
-      }, "flightdeck-shutdown"));
+      };
+      // SIGTERM (Fly, systemd, Kubernetes) and SIGINT: drain, hand unfinished jobs back, exit 0
+      for (String name : new String[] {"TERM", "INT"}) {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> new Thread(() -> {
+          graceful.run();
+          System.exit(0);
+        }, "flightdeck-sig" + name.toLowerCase(java.util.Locale.ROOT)).start());
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(graceful, "flightdeck-shutdown"));
       return 0;
     } catch (Exception e) {
       LOG.error("Flightdeck failed to start: {}", e.getMessage());

@@ -27,6 +27,12 @@ public final class ApiVerticle extends VerticleBase {
   private final List<Consumer<Router>> routes;
   private final List<Consumer<Router>> ownAuthRoutes;
   private HttpServer server;
+  private volatile boolean draining;
+
+  /** Shutting down: every request that would add or change work gets a 503 from now on; reads still work. */
+  public void drain() {
+    draining = true;
+  }
 
   /** {@code routes} mount each feature's endpoints (fleet, jobs, …) under {@code /v1}. */
   public ApiVerticle(ApiConfig config, Supplier<JsonObject> readiness, Authenticator auth,
@@ -55,6 +61,15 @@ public final class ApiVerticle extends VerticleBase {
     Buffer openapi = resource("openapi.yaml");
     router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml")
         .end(openapi));
+    router.route("/v1/*").handler(ctx -> {
+      if (draining && ctx.request().method() != io.vertx.core.http.HttpMethod.GET) {
+        ctx.response().putHeader("Retry-After", "5");
+        ApiErrors.send(ctx, 503, "shutting_down", "this instance is shutting down and takes no new work; retry "
+            + "shortly (another instance, or this one after its restart)", null);
+        return;
+      }
+      ctx.next();
+    });
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     ownAuthRoutes.forEach(r -> r.accept(router));
     router.route("/v1/*").handler(new AuthHandler(auth));

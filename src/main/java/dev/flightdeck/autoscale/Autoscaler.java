@@ -65,7 +65,7 @@ public final class Autoscaler {
     this.defaultJobTimeoutSeconds = defaultJobTimeoutSeconds;
   }
 
-  /** Told of every decision taken here (recorded or not): metrics, tests. */
+  /** Told of every decision recorded here: metrics, tests. */
   public void onDecision(Consumer<DecisionRecord> listener) {
     listeners.add(listener);
   }
@@ -224,6 +224,7 @@ public final class Autoscaler {
     JsonArray keys = new JsonArray();
     alerts.forEach(a -> keys.add(a.key()));
     boolean[] submitted = new boolean[1];
+    boolean[] recorded = new boolean[1];
     return store.decide(policyId, config.decisionHistory(), (row, state) -> {
       ScalingMath.Decision d = rule.apply(row, state);
       PolicySpec spec = spec(row);
@@ -241,14 +242,17 @@ public final class Autoscaler {
       Long lastUp = d.scales() && up ? (Long) now : row.lastUpAt();
       Long lastDown = d.scales() && !up ? (Long) now : row.lastDownAt();
       submitted[0] = job != null;
+      recorded[0] = record;
       return new AutoscaleStore.Outcome(rec, record, job, lastUp, lastDown, key);
     }).map(rec -> {
-      if (rec != null) {
-        if (submitted[0]) {
-          jobsStored.run();
-        }
-        LOG.info("scaling policy {}: {} {} — {}", rec.policyId(), rec.outcome(), rec.direction() == null ? ""
-            : rec.direction(), rec.reason());
+      if (rec != null && submitted[0]) {
+        jobsStored.run();
+      }
+      if (rec != null && recorded[0]) {
+        LOG.atInfo().addKeyValue("policy_id", rec.policyId()).addKeyValue("outcome", rec.outcome())
+            .addKeyValue("job_id", rec.jobId())
+            .log("scaling policy {}: {} {} — {}", rec.policyId(), rec.outcome(), rec.direction() == null ? ""
+                : rec.direction(), rec.reason());
         listeners.forEach(l -> l.accept(rec));
       }
       return rec;

@@ -211,6 +211,11 @@ public final class Dispatcher {
     return onContext(() -> Future.succeededFuture(stats.snapshot()));
   }
 
+  /** Operations in flight per app, a copy (metrics). */
+  public Future<Map<String, Integer>> inFlightByApp() {
+    return onContext(() -> Future.succeededFuture(new HashMap<>(appInFlight)));
+  }
+
   /** Current in-flight count of one app (context only; for metrics and tests). */
   public int inFlight(String app) {
     return appInFlight.getOrDefault(app, 0);

@@ -38,6 +38,17 @@ public final class FlyClient implements AutoCloseable {
   private final long requestTimeoutMs;
   private final String basePath;
   private final ApiEndpoint endpoint;
+  private volatile RequestObserver observer = (op, status, nanos) -> { };
+
+  /** Sees every request's operation, HTTP status (-1: no answer) and latency (metrics). */
+  @FunctionalInterface
+  public interface RequestObserver {
+    void observe(FlyOperation op, int status, long nanos);
+  }
+
+  public void observe(RequestObserver o) {
+    this.observer = o;
+  }
 
   public FlyClient(Vertx vertx, FlyConfig config) {
     this.endpoint = config.endpoint();
@@ -89,6 +100,23 @@ public final class FlyClient implements AutoCloseable {
 
   public Future<Void> createApp(CreateAppRequest request) {
     return send(FlyOperation.APPS_CREATE, HttpMethod.POST, "/apps", null, null, request.toJson(), FlyClient::none);
+  }
+
+  /**
+   * Readiness: the API answers and takes the token. Asks for an app that need not exist, so a 404
+   * is a good answer; no answer, a 401/403 or a 5xx is not.
+   */
+  public Future<Void> ping() {
+    return getApp("flightdeck-readiness-probe").<Void>mapEmpty().recover(e -> {
+      if (e instanceof FlyApiException f && f.status() == 404) {
+        return Future.succeededFuture();
+      }
+      if (e instanceof FlyApiException f && (f.status() == 401 || f.status() == 403)) {
+        return Future.failedFuture("the Machines API rejected the token (" + f.status() + ")");
+      }
+      return Future.failedFuture(e instanceof FlyApiException f && f.status() == 0 ? "no answer from the Machines "
+          + "API: " + e.getMessage() : e.getMessage());
+    });
   }
 
   public Future<FlyApp> getApp(String app) {
@@ -310,7 +338,9 @@ public final class FlyClient implements AutoCloseable {
     if (customizer != null) {
       customizer.apply(req);
     }
-    Future<HttpResponse<Buffer>> sent = body == null ? req.send() : req.sendJsonObject(body);
+    long t0 = System.nanoTime();
+    Future<HttpResponse<Buffer>> sent = (body == null ? req.send() : req.sendJsonObject(body))
+        .andThen(ar -> observer.observe(op, ar.succeeded() ? ar.result().statusCode() : -1, System.nanoTime() - t0));
     return sent.recover(err -> Future.failedFuture(FlyApiException.fromTransport(op, err, maybeSent(err))))
         .compose(res -> {
           int status = res.statusCode();

@@ -45,6 +45,7 @@ final class JobExecution {
   private boolean lost;
   private String abortReason;
   private long deadline;
+  private long started;
   private long timeoutTimer = -1;
   private boolean ending;
 
@@ -71,7 +72,7 @@ final class JobExecution {
       return;
     }
     cancelRequested = job.cancelRequested();
-    long started = job.startedAt() == null ? r.time.millis() : job.startedAt();
+    started = job.startedAt() == null ? r.time.millis() : job.startedAt();
     deadline = started + spec.options().timeoutSeconds() * 1000;
     long left = deadline - r.time.millis();
     if (left <= 0) {
@@ -116,7 +117,7 @@ final class JobExecution {
    * machines, and find machines a previous run created (by their tag) so none is made twice.
    */
   private Future<Void> reconcile() {
-    LOG.info("resuming job {} (claim #{}), reconciling its machines from the API", job.id(), job.claims());
+    log(org.slf4j.event.Level.INFO).log("resuming job {} (claim #{}), reconciling its machines from the API", job.id(), job.claims());
     return r.fleet.refresh(spec.app()).recover(e -> Future.succeededFuture(null)).compose(v -> {
       List<Future<Void>> work = new ArrayList<>();
       for (SlotRecord s : slots) {
@@ -148,7 +149,7 @@ final class JobExecution {
     String mine = " job " + job.id() + " ";
     return r.fly.getLease(spec.app(), machineId).compose((Lease l) -> {
       if (l.description() != null && l.description().contains(mine)) {
-        LOG.info("releasing lease on {} left by a previous run of job {}", machineId, job.id());
+        log(org.slf4j.event.Level.INFO).log("releasing lease on {} left by a previous run of job {}", machineId, job.id());
         return r.fly.releaseLease(spec.app(), machineId, l.nonce());
       }
       return Future.succeededFuture();
@@ -351,6 +352,11 @@ final class JobExecution {
       }
     }
     String machineId = res.machineId() != null ? res.machineId() : cur.machineId();
+    if (SlotRecord.FAILED.equals(state)) {
+      log(org.slf4j.event.Level.WARN).addKeyValue("operation", cur.action()).addKeyValue("machine_id", machineId)
+          .addKeyValue("error_code", code).log("job {}: {} of machine {} failed after {} attempt(s): {}", job.id(),
+              cur.action(), machineId, res.attempts(), error);
+    }
     set(cur.with(state, machineId, cur.attempts() + res.attempts(), code, error, exitCode, cur.startedAt(),
         r.time.millis()));
     flush();
@@ -439,7 +445,7 @@ final class JobExecution {
       }
       if (ar.failed()) {
         // keep them for the next write; the store may be back by then
-        LOG.warn("job {}: could not record progress: {}", job.id(), ar.cause().getMessage());
+        log(org.slf4j.event.Level.WARN).log("job {}: could not record progress: {}", job.id(), ar.cause().getMessage());
         batch.forEach(s -> dirty.putIfAbsent(s.slot(), s));
         r.time.setTimer(1000, () -> {
           if (!flushing) {
@@ -460,7 +466,7 @@ final class JobExecution {
       return;
     }
     cancelRequested = true;
-    LOG.info("cancelling job {}", job.id());
+    log(org.slf4j.event.Level.INFO).log("cancelling job {}", job.id());
     r.dispatcher.cancelJob(job.id());
     if (outstanding == 0) {
       runPhases();
@@ -484,12 +490,37 @@ final class JobExecution {
       return;
     }
     lost = true;
-    LOG.warn("job {}: the claim was lost (another instance took it over); stopping here", job.id());
+    log(org.slf4j.event.Level.WARN).log("job {}: the claim was lost (another instance took it over); stopping here", job.id());
     r.dispatcher.cancelJob(job.id());
     if (timeoutTimer >= 0) {
       r.time.cancelTimer(timeoutTimer);
     }
     finished.tryComplete();
+  }
+
+  /**
+   * Shutting down: stop here without recording an end, so the job stays running under its claim
+   * and a restart (or another instance) resumes it. In-flight operations are cancelled, which
+   * releases their leases.
+   */
+  void handBack() {
+    if (lost) {
+      return;
+    }
+    lost = true;
+    log(org.slf4j.event.Level.INFO).log("job {}: handing it back unfinished (shutting down); it resumes on the next start or another instance",
+        job.id());
+    r.dispatcher.cancelJob(job.id());
+    if (timeoutTimer >= 0) {
+      r.time.cancelTimer(timeoutTimer);
+    }
+    finished.tryComplete();
+  }
+
+  /** A log event carrying the job's id, app and kind as fields (JSON logs). */
+  private org.slf4j.spi.LoggingEventBuilder log(org.slf4j.event.Level level) {
+    return LOG.atLevel(level).addKeyValue("job_id", job.id()).addKeyValue("app", job.app())
+        .addKeyValue("kind", job.kind());
   }
 
   private <T> Future<T> lostClaim() {
@@ -535,12 +566,12 @@ final class JobExecution {
     flush().compose(v -> r.store.finish(job.id(), r.instanceId, state, error, result(), progress(), r.time.millis()))
         .onComplete(ar -> {
           if (ar.succeeded() && ar.result()) {
-            LOG.info("job {} {} ({})", job.id(), state, progressText());
+            log(org.slf4j.event.Level.INFO).log("job {} {} ({})", job.id(), state, progressText());
             r.events.publish(job.id(), new JsonObject().put("type", "end").put("state", state).put("error", error)
                 .put("progress", JobJson.progress(progress())));
-            r.jobEnded(job.kind(), state);
+            r.jobEnded(job, state, started == 0 ? job.createdAt() : started);
           } else if (ar.failed()) {
-            LOG.warn("job {}: could not record its end: {}", job.id(), ar.cause().getMessage());
+            log(org.slf4j.event.Level.WARN).log("job {}: could not record its end: {}", job.id(), ar.cause().getMessage());
           }
           finished.tryComplete();
         });

@@ -49,6 +49,16 @@ public final class JobRunner {
   private volatile boolean stopped;
   private volatile boolean claimingEnabled = true;
   private BiConsumer<String, String> onEnded = (kind, state) -> { };
+  private final List<Observer> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** What the runner does, for metrics. Called on the engine context. */
+  public interface Observer {
+    /** A job was claimed at {@code now}; {@code takeover}: it had an owner before. */
+    default void claimed(JobRecord job, long now, boolean takeover) { }
+
+    /** A job ended, {@code runMs} after it first started ({@code totalMs} after it was submitted). */
+    default void ended(String kind, String state, long runMs, long totalMs) { }
+  }
 
   public JobRunner(Context context, JobStore store, Dispatcher dispatcher, FleetCache fleet, FlyClient fly,
       TimeSource time, JobsConfig config, String instanceId, JobEvents events) {
@@ -65,7 +75,11 @@ public final class JobRunner {
     this.planner = new JobPlanner(fleet, fly, createTagKey);
   }
 
-  /** Called with (kind, state) whenever a job ends (metrics). */
+  public void observe(Observer o) {
+    observers.add(o);
+  }
+
+  /** Called with (kind, state) whenever a job ends. */
   public void onJobEnded(BiConsumer<String, String> listener) {
     this.onEnded = listener;
   }
@@ -103,6 +117,17 @@ public final class JobRunner {
     claimingEnabled = false;
   }
 
+  /** Hands every running job back unfinished (shutdown); returns their ids. */
+  public Future<List<String>> handBackAll() {
+    Promise<List<String>> p = Promise.promise();
+    context.runOnContext(v -> {
+      List<String> ids = new ArrayList<>(running.keySet());
+      new ArrayList<>(running.values()).forEach(JobExecution::handBack);
+      p.complete(ids);
+    });
+    return p.future();
+  }
+
   public Future<Integer> runningCount() {
     Promise<Integer> p = Promise.promise();
     context.runOnContext(v -> p.complete(running.size()));
@@ -127,8 +152,10 @@ public final class JobRunner {
     });
   }
 
-  void jobEnded(String kind, String state) {
-    onEnded.accept(kind, state);
+  void jobEnded(JobRecord job, String state, long startedAt) {
+    onEnded.accept(job.kind(), state);
+    long now = time.millis();
+    observers.forEach(o -> o.ended(job.kind(), state, Math.max(0, now - startedAt), Math.max(0, now - job.createdAt())));
   }
 
   private void schedulePoll() {
@@ -183,6 +210,8 @@ public final class JobRunner {
     if (j.claims() > 1) {
       LOG.info("taking over job {} (previous owner {})", j.id(), j.owner());
     }
+    long now = time.millis();
+    observers.forEach(o -> o.claimed(j, now, j.claims() > 1));
     JobExecution e = new JobExecution(this, j);
     running.put(j.id(), e);
     e.finished().onComplete(ar -> {

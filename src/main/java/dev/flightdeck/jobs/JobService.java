@@ -31,12 +31,18 @@ public final class JobService {
   private final JobRunner runner;
   private final TimeSource time;
   private final JobsConfig config;
+  private volatile java.util.function.Consumer<JobRecord> onSubmitted = j -> { };
 
   public JobService(JobStore store, JobRunner runner, TimeSource time, JobsConfig config) {
     this.store = store;
     this.runner = runner;
     this.time = time;
     this.config = config;
+  }
+
+  /** Told of every job stored through the API (metrics). */
+  public void onSubmitted(java.util.function.Consumer<JobRecord> listener) {
+    this.onSubmitted = listener;
   }
 
   public JobsConfig config() {
@@ -63,6 +69,7 @@ public final class JobService {
     return store.insert(job).map(out -> {
       if (out.kind() == InsertOutcome.Kind.INSERTED) {
         runner.wake();
+        onSubmitted.accept(out.job());
         return new Submitted(Outcome.CREATED, out.job(), null);
       }
       return new Submitted(out.kind() == InsertOutcome.Kind.EXISTING ? Outcome.REPLAYED : Outcome.CONFLICT,

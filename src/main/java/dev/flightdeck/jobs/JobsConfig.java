@@ -4,7 +4,8 @@ import dev.flightdeck.config.Checks;
 
 /**
  * The job runner ({@code jobs.*}): how many jobs run at once, how claims are polled and
- * heart-beaten, when another instance may take a job over, and how long ended jobs are kept.
+ * heart-beaten, when another instance may take a job over, how long running jobs may finish at
+ * shutdown before they are handed back, and how long ended jobs are kept.
  */
 public record JobsConfig(
     int maxRunning,
@@ -14,6 +15,7 @@ public record JobsConfig(
     long planMaxAgeMs,
     long defaultTimeoutSeconds,
     long eventsPollIntervalMs,
+    long shutdownGraceMs,
     Retention retention) {
 
   public JobsConfig {
@@ -24,6 +26,7 @@ public record JobsConfig(
     Checks.atLeast("jobs.plan_max_age_ms", planMaxAgeMs, 0);
     Checks.atLeast("jobs.default_timeout_seconds", defaultTimeoutSeconds, 1);
     Checks.atLeast("jobs.events_poll_interval_ms", eventsPollIntervalMs, 10);
+    Checks.atLeast("jobs.shutdown_grace_ms", shutdownGraceMs, 0);
     Checks.present("jobs.retention", retention);
   }
 

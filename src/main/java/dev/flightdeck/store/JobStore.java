@@ -17,6 +17,20 @@ public interface JobStore extends ScheduleStore, AutoscaleStore {
 
   Future<Void> close();
 
+  /** Jobs per state (metrics). */
+  Future<java.util.Map<String, Long>> countByState();
+
+  /** The next {@code limit} schedules to fire: (app, name, next fire at) (metrics). */
+  Future<List<ScheduleRecord>> nextSchedules(int limit);
+
+  /** Sees every store operation: {@code read} or {@code write}, its latency in ns, and whether it failed. */
+  @FunctionalInterface
+  interface Observer {
+    void observe(String kind, long nanos, boolean failed);
+  }
+
+  void observe(Observer observer);
+
   /** Cheap round trip for readiness. */
   Future<Void> ping();
 
@@ -43,6 +57,12 @@ public interface JobStore extends ScheduleStore, AutoscaleStore {
 
   /** Renews the claims on {@code jobIds}; reports which are still owned and which have a cancel request. */
   Future<List<HeartbeatResult>> heartbeat(String owner, Collection<String> jobIds, long now);
+
+  /**
+   * Gives up the claims on running jobs at shutdown: they stay {@code running}, and any instance
+   * (this one after a restart, or another) may take them over at once. Returns how many.
+   */
+  Future<Integer> releaseClaims(String owner, Collection<String> jobIds);
 
   /** Stores the plan (all slots) of a job owned by {@code owner}. */
   Future<Boolean> savePlan(String jobId, String owner, List<SlotRecord> slots, long now);

@@ -95,12 +95,12 @@ public final class PgJobStore extends SqlJobStore {
 
   @Override
   protected <T> Future<T> write(Tx.Work<T> work) {
-    return commits.submit(work);
+    return timed("write", () -> commits.submit(work));
   }
 
   @Override
   protected <T> Future<T> read(Tx.Work<T> work) {
-    return pool.withConnection(conn -> work.run(new PgTx(conn)));
+    return timed("read", () -> pool.withConnection(conn -> work.run(new PgTx(conn))));
   }
 
   @Override

@@ -23,6 +23,19 @@ abstract class SqlJobStore implements JobStore {
   /** Runs a read on its own. */
   protected abstract <T> Future<T> read(Tx.Work<T> work);
 
+  private volatile Observer observer = (k, n, f) -> { };
+
+  @Override
+  public void observe(Observer o) {
+    this.observer = o;
+  }
+
+  /** Times one store operation for the observer. */
+  protected final <T> Future<T> timed(String kind, java.util.function.Supplier<Future<T>> op) {
+    long t0 = System.nanoTime();
+    return op.get().andThen(ar -> observer.observe(kind, System.nanoTime() - t0, ar.failed()));
+  }
+
   /** Appended to the claim's inner SELECT (PostgreSQL: {@code FOR UPDATE SKIP LOCKED}). */
   protected abstract String lockClause();
 
@@ -581,6 +594,33 @@ abstract class SqlJobStore implements JobStore {
     return new ScheduleRecord(r.string("id"), r.string("app"), r.string("name"), r.json("spec"), r.bool("paused"),
         r.longOrNull("next_fire_at"), r.longOrNull("next_due_at"), r.integer("version"), r.lng("created_at"),
         r.lng("updated_at"), r.string("created_by"));
+  }
+
+  @Override
+  public Future<Integer> releaseClaims(String owner, Collection<String> jobIds) {
+    if (jobIds.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    List<Object> params = new ArrayList<>();
+    params.add(owner);
+    params.addAll(jobIds);
+    return write(tx -> tx.update("UPDATE jobs SET heartbeat_at = 0 WHERE owner = ? AND state = 'running' AND id IN ("
+        + placeholders(jobIds.size()) + ")", params.toArray()));
+  }
+
+  @Override
+  public Future<Map<String, Long>> countByState() {
+    return read(tx -> tx.query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").map(rows -> {
+      Map<String, Long> out = new HashMap<>();
+      rows.forEach(r -> out.put(r.string("state"), r.lng("n")));
+      return out;
+    }));
+  }
+
+  @Override
+  public Future<List<ScheduleRecord>> nextSchedules(int limit) {
+    return read(tx -> tx.query("SELECT * FROM schedules WHERE paused = 0 AND next_due_at IS NOT NULL ORDER BY "
+        + "next_due_at, id LIMIT ?", (long) limit).map(rows -> rows.stream().map(SqlJobStore::schedule).toList()));
   }
 
   // ---------------------------------------------------------------- autoscaling

@@ -117,12 +117,12 @@ public final class SqliteJobStore extends SqlJobStore {
 
   @Override
   protected <T> Future<T> write(Tx.Work<T> work) {
-    return commits.submit(work);
+    return timed("write", () -> commits.submit(work));
   }
 
   @Override
   protected <T> Future<T> read(Tx.Work<T> work) {
-    return onWorker(() -> JdbcTx.now(work.run(new JdbcTx(conn))));
+    return timed("read", () -> onWorker(() -> JdbcTx.now(work.run(new JdbcTx(conn)))));
   }
 
   @Override

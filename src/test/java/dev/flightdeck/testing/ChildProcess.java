@@ -132,9 +132,9 @@ public final class ChildProcess implements AutoCloseable {
     }
   }
 
-  /** SIGTERM. */
+  /** SIGTERM. (Through the handle: {@code Process.destroy()} would also close our end of its output.) */
   public void terminate() {
-    process.destroy();
+    process.toHandle().destroy();
   }
 
   /** SIGKILL. */
