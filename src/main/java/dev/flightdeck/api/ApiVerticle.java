@@ -28,6 +28,7 @@ public final class ApiVerticle extends VerticleBase {
   private final List<Consumer<Router>> ownAuthRoutes;
   private HttpServer server;
   private volatile boolean draining;
+  static final int MAX_HEADER_BYTES = 16 * 1024;
 
   /** Shutting down: every request that would add or change work gets a 503 from now on; reads still work. */
   public void drain() {
@@ -57,6 +58,19 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    // oversize headers get the JSON error shape; only beyond the codec's own limit does Netty answer alone
+    router.route().handler(ctx -> {
+      long size = 0;
+      for (var h : ctx.request().headers()) {
+        size += h.getKey().length() + h.getValue().length() + 4;
+      }
+      if (size > MAX_HEADER_BYTES) {
+        ApiErrors.send(ctx, 431, "headers_too_large", "the request headers are larger than " + MAX_HEADER_BYTES
+            + " bytes", null);
+        return;
+      }
+      ctx.next();
+    });
     HealthRoutes.mount(router, readiness);
     Buffer openapi = resource("openapi.yaml");
     router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml")
@@ -82,7 +96,7 @@ public final class ApiVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> ApiErrors.send(ctx, 405, "method_not_allowed",
         ctx.request().method() + " is not allowed on " + ctx.request().path(), null));
     router.errorHandler(500, ctx -> ApiErrors.send(ctx, 500, "internal", "internal error", null));
-    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setMaxHeaderSize(16 * 1024))
+    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setMaxHeaderSize(256 * 1024))
         .requestHandler(router)
         .listen(config.port(), config.host())
         .onSuccess(s -> server = s);

@@ -57,6 +57,30 @@ class DeployFilesTest {
   }
 
   @Test
+  void every_metric_the_grafana_dashboard_queries_is_in_the_readme_catalog() throws Exception {
+    JsonNode dash = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readString(
+        Path.of("conf", "grafana-dashboard.json")));
+    String readme = Files.readString(Path.of("README.md"));
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    int targets = 0;
+    for (JsonNode panel : dash.get("panels")) {
+      if (panel.has("targets")) {
+        for (JsonNode t : panel.get("targets")) {
+          targets++;
+          java.util.regex.Matcher m = java.util.regex.Pattern.compile("flightdeck_[a-z_]+")
+              .matcher(t.get("expr").asText());
+          while (m.find()) {
+            names.add(m.group().replaceAll("_(bucket|count|sum)$", ""));
+          }
+        }
+      }
+    }
+    assertThat(targets).isGreaterThan(15);
+    assertThat(names).hasSizeGreaterThan(15);
+    assertThat(names).allSatisfy(n -> assertThat(readme).as("README lists " + n).contains("`" + n + "`"));
+  }
+
+  @Test
   void the_kill_timeout_leaves_room_for_the_shutdown_grace() throws Exception {
     String kill = flyToml().get("kill_timeout").asText();
     long killMs = Long.parseLong(kill.replace("s", "")) * 1000;
