@@ -103,12 +103,19 @@ public final class Main {
         if (!down.compareAndSet(false, true)) {
           return;
         }
+        // bounded: a shutdown that cannot finish (say, Vert.x already closed) must not keep the process alive
+        long limitMs = config.jobs().shutdownGraceMs() + 20_000;
         try {
-          server.shutdown().await();
+          server.shutdown().toCompletionStage().toCompletableFuture().get(limitMs,
+              java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-          LOG.warn("shutdown: {}", e.toString());
+          LOG.warn("shutdown did not complete cleanly: {}", e.toString());
         }
-        vertx.close().await();
+        try {
+          vertx.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+          LOG.warn("closing Vert.x: {}", e.toString());
+        }
       };
       // SIGTERM (Fly, systemd, Kubernetes) and SIGINT: drain, hand unfinished jobs back, exit 0
       for (String name : new String[] {"TERM", "INT"}) {

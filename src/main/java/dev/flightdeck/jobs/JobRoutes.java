@@ -359,7 +359,7 @@ public final class JobRoutes {
     } else if (t instanceof StoreException e) {
       LOG.warn("store unavailable: {}", e.getMessage());
       ApiErrors.send(ctx, 503, e.diskFull() ? "store_full" : "store_unavailable", e.diskFull()
-          ? "the job store is full; no job was accepted" : "the job store is unavailable; no job was accepted", null);
+          ? "the job store's disk is full; no job was accepted (free space, then retry)" : "the job store is unavailable; no job was accepted", null);
     } else {
       LOG.error("unexpected error on {} {}", ctx.request().method(), ctx.request().path(), t);
       ApiErrors.send(ctx, 500, "internal", "internal error", null);

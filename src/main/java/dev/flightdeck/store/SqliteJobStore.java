@@ -42,6 +42,16 @@ public final class SqliteJobStore extends SqlJobStore {
     return commits.meanBatch();
   }
 
+  /** Less than 1 MiB free where the database lives (a failed write then means a full disk). */
+  private boolean lowOnSpace() {
+    try {
+      Path dir = file.toAbsolutePath().getParent();
+      return java.nio.file.Files.getFileStore(dir).getUsableSpace() < 1024 * 1024;
+    } catch (java.io.IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   public Path file() {
     return file;
   }
@@ -141,10 +151,21 @@ public final class SqliteJobStore extends SqlJobStore {
         conn.commit();
         return null;
       } catch (Exception e) {
-        conn.rollback();
+        try {
+          conn.rollback();
+        } catch (java.sql.SQLException ignored) {
+          // the commit's own error is the one to report
+        }
+        if (lowOnSpace()) {
+          throw new StoreException("commit failed, the disk is full: " + e.getMessage(), e, true);
+        }
         throw e instanceof StoreException se ? se : new StoreException("commit failed: " + e.getMessage(), e);
       } finally {
-        conn.setAutoCommit(true);
+        try {
+          conn.setAutoCommit(true);
+        } catch (java.sql.SQLException e) {
+          // SQLite already rolled the failed transaction back ("no transaction is active")
+        }
       }
     });
   }

@@ -65,7 +65,7 @@ final class ProcessCluster implements AutoCloseable {
         "http://127.0.0.1:" + simPort), "serve", "--config", file.toString());
     children.add(p);
     p.awaitLine("Flightdeck ready", START);
-    return new Instance(name, p, api);
+    return new Instance(name, p, api, mgmt);
   }
 
   private static void merge(JsonObject target, JsonObject patch) {
@@ -79,7 +79,20 @@ final class ProcessCluster implements AutoCloseable {
     }
   }
 
-  record Instance(String name, ChildProcess process, int apiPort) {}
+  record Instance(String name, ChildProcess process, int apiPort, int managementPort) {}
+
+  /** A counter or gauge from an instance's /metrics (summed over its label sets); 0 if absent. */
+  double metric(Instance i, String name) throws Exception {
+    HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + i.managementPort()
+        + "/metrics")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    double sum = 0;
+    for (String line : res.body().split("\n")) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
 
   JsonObject api(Instance i, String method, String path, JsonObject body) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + i.apiPort() + path))
@@ -97,6 +110,33 @@ final class ProcessCluster implements AutoCloseable {
     HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort + path))
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     return new JsonObject(res.body());
+  }
+
+  /** POST/PUT to the simulator's admin API. */
+  JsonObject simSend(String method, String path, JsonObject body) throws Exception {
+    HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort + path))
+        .timeout(Duration.ofSeconds(30)).header("content-type", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
+    if (res.statusCode() >= 300) {
+      throw new IllegalStateException(method + " " + path + " → " + res.statusCode() + " " + res.body());
+    }
+    return new JsonObject(res.body());
+  }
+
+  /** A raw call to an instance's API with any token and headers; the body's JSON plus _status. */
+  JsonObject call(Instance i, String method, String path, JsonObject body, String token, java.util.Map<String, String> headers)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + i.apiPort() + path))
+        .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token);
+    headers.forEach(b::header);
+    if (body != null) {
+      b.header("content-type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.encode()));
+    } else {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    HttpResponse<String> res = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    JsonObject out = res.body().isBlank() ? new JsonObject() : new JsonObject(res.body());
+    return out.put("_status", res.statusCode());
   }
 
   JsonArray simMachines(String app) throws Exception {

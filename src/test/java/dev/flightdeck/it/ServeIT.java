@@ -45,6 +45,8 @@ class ServeIT {
       p.awaitLine("Flightdeck ready", START);
       assertThat(p.output()).filteredOn(l -> l.contains("embedded Machines API simulator at http://127.0.0.1:" + sim))
           .hasSize(1);
+      assertThat(p.rawOutput()).as("not a terminal: JSON lines").filteredOn(l -> l.contains("Flightdeck ready"))
+          .singleElement().satisfies(l -> assertThat(new JsonObject(l).getString("level")).isEqualTo("INFO"));
 
       HttpResponse<String> health = get("http://127.0.0.1:" + api + "/health", null);
       assertThat(health.statusCode()).isEqualTo(200);

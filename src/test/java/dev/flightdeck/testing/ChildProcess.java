@@ -23,6 +23,7 @@ public final class ChildProcess implements AutoCloseable {
 
   private final Process process;
   private final List<String> lines = new ArrayList<>();
+  private final List<String> raw = new ArrayList<>();
 
   private ChildProcess(Process process) {
     this.process = process;
@@ -32,7 +33,8 @@ public final class ChildProcess implements AutoCloseable {
         String line;
         while ((line = r.readLine()) != null) {
           synchronized (lines) {
-            lines.add(line);
+            raw.add(line);
+            lines.add(readable(line));
             lines.notifyAll();
           }
         }
@@ -104,6 +106,36 @@ public final class ChildProcess implements AutoCloseable {
 
   public String awaitLine(String contains, Duration timeout) {
     return awaitLine(l -> l.contains(contains), timeout);
+  }
+
+  /**
+   * A JSON log line (the child logs JSON: its output is not a terminal) as text for matching:
+   * {@code <epoch ms> <LEVEL> <logger> - <message> key=value…}; other lines as they are.
+   */
+  static String readable(String line) {
+    if (!line.startsWith("{\"timestamp\"")) {
+      return line;
+    }
+    try {
+      io.vertx.core.json.JsonObject o = new io.vertx.core.json.JsonObject(line);
+      StringBuilder sb = new StringBuilder().append(o.getLong("timestamp")).append(' ').append(o.getString("level"))
+          .append(' ').append(o.getString("loggerName")).append(" - ").append(o.getString("formattedMessage"));
+      io.vertx.core.json.JsonArray kvp = o.getJsonArray("kvpList");
+      if (kvp != null) {
+        kvp.forEach(kv -> ((io.vertx.core.json.JsonObject) kv).forEach(e -> sb.append(' ').append(e.getKey())
+            .append('=').append(e.getValue())));
+      }
+      return sb.toString();
+    } catch (RuntimeException e) {
+      return line;
+    }
+  }
+
+  /** The output exactly as written. */
+  public List<String> rawOutput() {
+    synchronized (lines) {
+      return List.copyOf(raw);
+    }
   }
 
   public List<String> output() {

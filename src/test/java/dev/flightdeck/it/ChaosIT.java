@@ -1,0 +1,510 @@
+package dev.flightdeck.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flightdeck.testing.Postgres;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The chaos run: Flightdeck (1 instance on SQLite, or 3 on PostgreSQL) against the simulator while
+ * a fault schedule plays — 5xx bursts, 429 storms, answers slower than the client's timeout,
+ * connections dropped before and after the action applied, foreign lease holders, the API down,
+ * SIGKILL and SIGTERM mid-batch, a restart loop, PostgreSQL restarted — under job load with cron
+ * and alerts firing. Then the invariants are checked against the simulator's journal and the API.
+ * {@code bench/chaos} runs the long profile; {@code mvn verify} a short one.
+ */
+class ChaosIT {
+
+  private static final String ALERT_TOKEN = "chaos-alert-token";
+
+  @TempDir
+  Path dir;
+
+  private final String profile = System.getProperty("chaos.profile", "short");
+  private final boolean full = profile.equals("full");
+  private final Random random = new Random(7);
+  private int restarts;
+
+  @Test
+  void one_instance_on_sqlite_keeps_every_invariant_under_faults() throws Exception {
+    run("sqlite", 1);
+  }
+
+  @Test
+  void three_instances_on_postgresql_keep_every_invariant_under_faults() throws Exception {
+    run("postgres", 3);
+  }
+
+  /** What a run measured, printed as the README's table row. */
+  private record Figures(String store, int instances, int faults, int submitted, int completed, long ops,
+      long retries, int duplicates, int leasesLeaked, long maxTakeoverMs, int ticks, int scaleUps) {}
+
+  private void run(String store, int instanceCount) throws Exception {
+    String schema = store.equals("postgres") ? Postgres.freshSchema() : null;
+    List<String> faultLog = Collections.synchronizedList(new ArrayList<>());
+    try (ProcessCluster c = new ProcessCluster(dir)) {
+      c.startSim("--sim.latency.start_ms=150", "--sim.latency.stop_ms=150", "--sim.latency.create_ms=200");
+      int poolSize = full ? 6000 : 900;
+      c.simSend("POST", "/sim/apps", new JsonObject().put("name", "chaos").put("machines", poolSize));
+      c.simSend("POST", "/sim/apps", new JsonObject().put("name", "idle").put("machines", 50));
+      c.simSend("POST", "/sim/apps", new JsonObject().put("name", "cron").put("machines", 10));
+      c.simSend("POST", "/sim/apps", new JsonObject().put("name", "scale").put("machines", 10)
+          .put("process_groups", new JsonArray().add("worker")));
+      List<String> pool = new ArrayList<>();
+      c.simMachines("chaos").forEach(m -> pool.add(((JsonObject) m).getString("id")));
+      Collections.shuffle(pool, random);
+
+      JsonObject overrides = new JsonObject()
+          .put("jobs", new JsonObject().put("heartbeat_timeout_ms", 1500).put("shutdown_grace_ms", 1000)
+              .put("max_running", 64))
+          .put("dispatch", new JsonObject().put("max_in_flight", 32).put("op_timeout_ms", 90_000)
+              .put("lease_conflict_timeout_ms", 30_000))
+          .put("fly", new JsonObject().put("request_timeout_ms", 2000))
+          .put("cron", new JsonObject().put("poll_interval_ms", 500))
+          .put("autoscale", new JsonObject().put("evaluate_interval_ms", 1000)
+              .put("webhook", new JsonObject().put("token", ALERT_TOKEN)));
+      if (schema != null) {
+        overrides.put("store", new JsonObject().put("url", Postgres.URL).put("schema", schema));
+      }
+      List<ProcessCluster.Instance> live = Collections.synchronizedList(new ArrayList<>());
+      for (int i = 0; i < instanceCount; i++) {
+        live.add(c.startInstance(store + "-" + i, overrides));
+      }
+
+      // cron: every minute, ten schedules; one autoscaling policy
+      List<String> schedules = new ArrayList<>();
+      List<String> cronMachines = new ArrayList<>();
+      c.simMachines("cron").forEach(m -> cronMachines.add(((JsonObject) m).getString("id")));
+      for (int i = 0; i < 10; i++) {
+        JsonObject s = c.api(live.get(0), "POST", "/v1/schedules", new JsonObject().put("name", "tick-" + i)
+            .put("cron", "* * * * *").put("starting_deadline_seconds", 0).put("misfire_policy", "skip")
+            .put("job", new JsonObject().put("app", "cron").put("kind", "stop")
+                .put("target", new JsonObject().put("machine_ids", new JsonArray().add(cronMachines.get(i))))));
+        assertThat(s.getInteger("_status")).as(s.encode()).isEqualTo(201);
+        schedules.add(s.getString("id"));
+      }
+      JsonObject policy = c.api(live.get(0), "POST", "/v1/scaling-policies", new JsonObject().put("name", "load")
+          .put("app", "scale").put("process_group", "worker").put("min", 0).put("max", 8).put("step_up", 2)
+          .put("cooldown_up_seconds", 10).put("cooldown_down_seconds", 3600)
+          .put("up", new JsonObject().put("alertname", "ChaosLoad")));
+      assertThat(policy.getInteger("_status")).as(policy.encode()).isEqualTo(201);
+
+      // resources at the start, for the soak comparison at the end
+      Map<ProcessCluster.Instance, long[]> resourcesAtStart = new HashMap<>();
+      for (ProcessCluster.Instance i : live) {
+        resourcesAtStart.put(i, resources(i.process().pid()));
+      }
+
+      // the load
+      Map<String, Expect> accepted = new ConcurrentHashMap<>();
+      AtomicInteger submitted = new AtomicInteger();
+      AtomicInteger nextMachine = new AtomicInteger();
+      long runMs = full ? 600_000 : 95_000;
+      long start = System.currentTimeMillis();
+      ExecutorService workers = Executors.newFixedThreadPool(6);
+      java.util.concurrent.atomic.AtomicBoolean submitting = new java.util.concurrent.atomic.AtomicBoolean(true);
+      // fault-exposed jobs: each on three machines no other job touches, so their end state is checkable
+      workers.submit(() -> loop(submitting, 250, () -> {
+        int from = nextMachine.getAndAdd(3);
+        if (from + 3 > pool.size()) {
+          return;
+        }
+        List<String> ids = pool.subList(from, from + 3);
+        String kind = from % 2 == 0 ? "start" : "destroy";
+        submit(c, live, new JsonObject().put("app", "chaos").put("kind", kind)
+            .put("target", new JsonObject().put("machine_ids", new JsonArray(new ArrayList<>(ids)))), submitted,
+            accepted, new Expect(kind, List.copyOf(ids)));
+      }));
+      // plain load: many small jobs whose machines are already where they should be
+      int loadPerSecond = full ? 300 : 40;
+      for (int w = 0; w < 3; w++) {
+        workers.submit(() -> loop(submitting, 3000 / loadPerSecond, () -> submit(c, live, new JsonObject()
+            .put("app", "idle").put("kind", "stop").put("target", new JsonObject().put("all", true)), submitted,
+            accepted, new Expect("noop", List.of()))));
+      }
+      // alerts: the same firing alert re-sent every 3 s (within the 10 s cooldown, and after it)
+      workers.submit(() -> loop(submitting, 3000, () -> alert(c, live, "firing")));
+
+      // the fault schedule
+      long maxTakeover = 0;
+      long apiDownMs = full ? 60_000 : 15_000;
+      at(start, 5_000);
+      faults(c, faultLog, "5xx burst (30% of calls, 10 s)", new JsonObject().put("error_rate", 0.3));
+      at(start, 15_000);
+      faults(c, faultLog, "none", new JsonObject());
+      at(start, 18_000);
+      faults(c, faultLog, "429 storm (50% of calls, 10 s)", new JsonObject().put("throttle_rate", 0.5));
+      at(start, 28_000);
+      faults(c, faultLog, "none", new JsonObject());
+      at(start, 30_000);
+      maxTakeover = Math.max(maxTakeover, kill(c, live, 0, overrides, faultLog));
+      at(start, 38_000);
+      faults(c, faultLog, "answers slower than the client timeout (20%, 3 s)", new JsonObject().put("slow_rate", 0.2)
+          .put("slow_ms", 3000));
+      at(start, 46_000);
+      faults(c, faultLog, "dropped connections before and after the action (10% + 10%)", new JsonObject()
+          .put("drop_before_rate", 0.1).put("drop_after_rate", 0.1));
+      at(start, 56_000);
+      faults(c, faultLog, "none", new JsonObject());
+      int from = nextMachine.get() + 6;
+      List<String> leased = pool.subList(Math.min(from, pool.size() - 6), Math.min(from, pool.size() - 6) + 6);
+      c.simSend("POST", "/sim/foreign-leases", new JsonObject().put("app", "chaos")
+          .put("machine_ids", new JsonArray(new ArrayList<>(leased))).put("owner", "deployer@example.com")
+          .put("ttl_seconds", 12));
+      faultLog.add("foreign lease holder on 6 machines (12 s)");
+      at(start, 60_000);
+      terminate(c, live, live.size() - 1, overrides, faultLog);
+      at(start, 66_000);
+      faults(c, faultLog, "the API down (every call 5xx, " + apiDownMs / 1000 + " s)", new JsonObject()
+          .put("error_rate", 1.0));
+      at(start, 66_000 + apiDownMs);
+      faults(c, faultLog, "none", new JsonObject());
+      if (store.equals("postgres")) {
+        at(start, 70_000 + apiDownMs);
+        restartPostgres(faultLog);
+      }
+      at(start, 75_000 + apiDownMs);
+      for (int i = 0; i < 3; i++) { // a restart loop: the same instance, killed as soon as it is back
+        maxTakeover = Math.max(maxTakeover, kill(c, live, live.size() - 1, overrides, faultLog));
+      }
+      at(start, runMs);
+      submitting.set(false);
+      workers.shutdown();
+      assertThat(workers.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+      alert(c, live, "resolved");
+
+      // every accepted job ends
+      Map<String, JsonObject> ended = new HashMap<>();
+      ProcessCluster.await(() -> {
+        for (String id : accepted.keySet()) {
+          if (!ended.containsKey(id)) {
+            JsonObject j = get(c, live, "/v1/jobs/" + id);
+            if (j != null && Set.of("succeeded", "failed", "cancelled").contains(j.getString("state"))) {
+              ended.put(id, j);
+            }
+          }
+        }
+        return ended.size() == accepted.size();
+      }, Duration.ofSeconds(full ? 600 : 240), "every accepted job ended");
+
+      // the invariants
+      List<JsonObject> journal = c.journal("chaos");
+      Map<String, JsonObject> machines = new HashMap<>();
+      c.simMachines("chaos").forEach(m -> machines.put(((JsonObject) m).getString("id"), (JsonObject) m));
+      int duplicates = 0;
+      Map<String, Long> mutations = new HashMap<>();
+      for (JsonObject e : journal) {
+        if (Set.of("start", "destroy", "stop").contains(e.getString("action"))) {
+          mutations.merge(e.getString("machine_id") + "/" + e.getString("action"), 1L, Long::sum);
+        }
+      }
+      for (long n : mutations.values()) {
+        duplicates += n > 1 ? (int) (n - 1) : 0;
+      }
+      List<String> wrongState = new ArrayList<>();
+      for (Map.Entry<String, Expect> a : accepted.entrySet()) {
+        JsonObject j = ended.get(a.getKey());
+        Expect x = a.getValue();
+        if (x.kind().equals("noop")) {
+          assertThat(j.getString("state")).as("load job " + a.getKey()).isEqualTo("succeeded");
+          continue;
+        }
+        if (!j.getString("state").equals("succeeded")) {
+          continue; // failed under faults is allowed; a failed job must not have left a lease (checked below)
+        }
+        for (String id : x.machines()) {
+          JsonObject m = machines.get(id);
+          boolean ok = x.kind().equals("start") ? m != null && m.getString("state").equals("started")
+              : m == null || m.getString("state").equals("destroyed");
+          if (!ok) {
+            wrongState.add(a.getKey() + " " + x.kind() + " " + id + " is " + (m == null ? "gone" : m.getString("state")));
+          }
+        }
+      }
+      long withoutLease = journal.stream().filter(e -> Set.of("start", "stop", "destroy").contains(e.getString("action"))
+          && !e.getBoolean("with_lease")).count();
+      ProcessCluster.await(() -> {
+        try {
+          return c.simAdmin("/sim/leases").getJsonArray("leases").stream()
+              .noneMatch(l -> !"deployer@example.com".equals(((JsonObject) l).getString("owner")));
+        } catch (Exception e) {
+          return false;
+        }
+      }, Duration.ofSeconds(30), "no lease left held by Flightdeck");
+      int leaked = (int) c.simAdmin("/sim/leases").getJsonArray("leases").stream()
+          .filter(l -> !"deployer@example.com".equals(((JsonObject) l).getString("owner"))).count();
+      int ticks = 0;
+      for (String sid : schedules) {
+        JsonArray runs = get(c, live, "/v1/schedules/" + sid).getJsonArray("runs");
+        Set<String> seen = new HashSet<>();
+        for (Object r : runs) {
+          String at = ((JsonObject) r).getString("scheduled_at");
+          assertThat(seen.add(at)).as("schedule " + sid + " fired its tick " + at + " once").isTrue();
+          ticks++;
+        }
+      }
+      JsonArray decisions = get(c, live, "/v1/scaling-policies/" + policy.getString("id") + "/decisions?limit=500")
+          .getJsonArray("decisions");
+      List<Long> ups = new ArrayList<>();
+      decisions.forEach(d -> {
+        JsonObject dj = (JsonObject) d;
+        if (dj.getString("outcome").equals("scaled")) {
+          ups.add(Instant.parse(dj.getString("at")).toEpochMilli());
+        }
+      });
+      Collections.sort(ups);
+      for (int i = 1; i < ups.size(); i++) {
+        assertThat(ups.get(i) - ups.get(i - 1)).as("scale-ups at least the 10 s cooldown apart").isGreaterThanOrEqualTo(
+            10_000);
+      }
+      long retries = 0;
+      for (ProcessCluster.Instance i : new ArrayList<>(live)) {
+        retries += (long) c.metric(i, "flightdeck_dispatch_retries_total");
+      }
+      int completed = (int) ended.values().stream().filter(j -> j.getString("state").equals("succeeded")).count();
+      Figures f = new Figures(store, instanceCount, faultLog.size(), accepted.size(), completed,
+          journal.stream().filter(e -> !e.getString("action").equals("get")).count(), retries, duplicates, leaked,
+          maxTakeover, ticks, ups.size());
+      print(f, faultLog);
+      for (Map.Entry<ProcessCluster.Instance, long[]> e : resourcesAtStart.entrySet()) {
+        if (live.contains(e.getKey()) && e.getKey().process().isAlive()) {
+          long[] end = resources(e.getKey().process().pid());
+          System.out.printf("soak %s (up the whole run): RSS %d → %d MiB, open files %d → %d%n", e.getKey().name(),
+              e.getValue()[0] / 1024, end[0] / 1024, e.getValue()[1], end[1]);
+          assertThat(end[1]).as("file descriptors stay bounded").isLessThan(e.getValue()[1] + 200);
+        }
+      }
+      System.out.printf("soak simulator: RSS %d MiB, open files %d (end)%n", resources(c.sim.pid())[0] / 1024,
+          resources(c.sim.pid())[1]);
+
+      assertThat(duplicates).as("duplicate mutations in the journal").isZero();
+      assertThat(wrongState).as("machines not in the state their succeeded job says").isEmpty();
+      assertThat(withoutLease).as("mutations sent without the lease").isZero();
+      assertThat(leaked).as("leases left held by Flightdeck").isZero();
+      assertThat(ticks).as("cron fired").isGreaterThan(0);
+      assertThat(ups).as("alerts scaled").isNotEmpty();
+      assertThat(completed).as("jobs completed despite the faults").isGreaterThan(accepted.size() / 2);
+    } finally {
+      Postgres.drop(schema);
+    }
+  }
+
+  private record Expect(String kind, List<String> machines) {}
+
+  /** {VmRSS in KiB, open file descriptors} of a process, from /proc. */
+  private static long[] resources(long pid) {
+    try {
+      long rss = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+          .filter(l -> l.startsWith("VmRSS:")).map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst()
+          .orElse(0L);
+      long fds;
+      try (var list = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+        fds = list.count();
+      }
+      return new long[] {rss, fds};
+    } catch (java.io.IOException e) {
+      return new long[] {0, 0};
+    }
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private static void loop(java.util.concurrent.atomic.AtomicBoolean on, long everyMs, Step step) {
+    while (on.get()) {
+      long t0 = System.nanoTime();
+      try {
+        step.run();
+      } catch (Exception e) {
+        // the fault schedule is allowed to make a call fail; the next one goes on
+      }
+      long left = everyMs - (System.nanoTime() - t0) / 1_000_000;
+      if (left > 0) {
+        try {
+          Thread.sleep(left); // pacing the load generator (not synchronisation)
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Submits with an idempotency key, retrying on other instances until the answer is known. */
+  private void submit(ProcessCluster c, List<ProcessCluster.Instance> live, JsonObject job, AtomicInteger submitted,
+      Map<String, Expect> accepted, Expect expect) throws Exception {
+    String key = "chaos-" + java.util.UUID.randomUUID();
+    submitted.incrementAndGet();
+    for (int attempt = 0; attempt < 20; attempt++) {
+      ProcessCluster.Instance i = pick(live);
+      try {
+        JsonObject res = c.call(i, "POST", "/v1/jobs", job, ProcessCluster.API_TOKEN, Map.of("Idempotency-Key", key));
+        int status = res.getInteger("_status");
+        if (status == 201 || status == 200) {
+          accepted.put(res.getString("id"), expect);
+          return;
+        }
+        if (status < 500) {
+          throw new IllegalStateException("refused: " + res.encode());
+        }
+      } catch (java.io.IOException e) {
+        // that instance is down or draining: another one
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private void alert(ProcessCluster c, List<ProcessCluster.Instance> live, String status) throws Exception {
+    JsonObject a = new JsonObject().put("status", status).put("fingerprint", "chaos01").put("startsAt",
+            "2026-11-29T00:00:00Z").put("endsAt", status.equals("firing") ? "0001-01-01T00:00:00Z"
+            : Instant.now().toString())
+        .put("labels", new JsonObject().put("alertname", "ChaosLoad").put("app", "scale"));
+    JsonObject body = new JsonObject().put("version", "4").put("status", status).put("receiver", "flightdeck")
+        .put("groupKey", "{}:{alertname=\"ChaosLoad\"}").put("alerts", new JsonArray().add(a));
+    for (int attempt = 0; attempt < 10; attempt++) {
+      try {
+        if (c.call(pick(live), "POST", "/v1/alerts/alertmanager", body, ALERT_TOKEN, Map.of()).getInteger("_status")
+            == 200) {
+          return;
+        }
+      } catch (java.io.IOException e) {
+        // next instance
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private ProcessCluster.Instance pick(List<ProcessCluster.Instance> live) {
+    synchronized (live) {
+      return live.get(random.nextInt(live.size()));
+    }
+  }
+
+  private JsonObject get(ProcessCluster c, List<ProcessCluster.Instance> live, String path) {
+    for (int attempt = 0; attempt < 5; attempt++) {
+      try {
+        JsonObject res = c.call(pick(live), "GET", path, null, ProcessCluster.API_TOKEN, Map.of());
+        if (res.getInteger("_status") == 200) {
+          return res;
+        }
+      } catch (Exception e) {
+        // next
+      }
+    }
+    return null;
+  }
+
+  private static void at(long start, long offsetMs) throws InterruptedException {
+    long left = start + offsetMs - System.currentTimeMillis();
+    if (left > 0) {
+      Thread.sleep(left); // the fault schedule is a timeline
+    }
+  }
+
+  private static void faults(ProcessCluster c, List<String> log, String what, JsonObject faults) throws Exception {
+    JsonObject all = new JsonObject().put("error_rate", 0.0).put("throttle_rate", 0.0).put("slow_rate", 0.0)
+        .put("drop_before_rate", 0.0).put("drop_after_rate", 0.0).put("seed", 11);
+    faults.forEach(e -> all.put(e.getKey(), e.getValue()));
+    c.simSend("PUT", "/sim/faults", all);
+    if (!what.equals("none")) {
+      log.add(what);
+    }
+  }
+
+  /**
+   * SIGKILL an instance mid-batch and start it again. Returns the takeover time: kill → the first
+   * unfinished job running again, taken over by another instance ("taking over job") or resumed by
+   * the restarted one ("resuming job"); 0 when the victim had nothing running.
+   */
+  private long kill(ProcessCluster c, List<ProcessCluster.Instance> live, int index, JsonObject overrides,
+      List<String> log) throws Exception {
+    ProcessCluster.Instance victim;
+    List<ProcessCluster.Instance> others;
+    synchronized (live) {
+      victim = live.remove(index);
+      others = new ArrayList<>(live);
+    }
+    Map<ProcessCluster.Instance, Integer> before = new HashMap<>();
+    for (ProcessCluster.Instance o : others) {
+      before.put(o, o.process().output().size());
+    }
+    long t0 = System.currentTimeMillis();
+    victim.process().kill();
+    victim.process().waitFor(Duration.ofSeconds(10));
+    log.add("SIGKILL " + victim.name() + " mid-batch");
+    ProcessCluster.Instance again = c.startInstance(victim.name().replaceAll("-r\\d+$", "") + "-r" + (++restarts),
+        overrides);
+    live.add(again);
+    before.put(again, 0);
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (System.currentTimeMillis() < deadline) {
+      for (Map.Entry<ProcessCluster.Instance, Integer> e : before.entrySet()) {
+        List<String> out = e.getKey().process().output();
+        for (int k = e.getValue(); k < out.size(); k++) {
+          String line = out.get(k);
+          if (line.contains("taking over job") || line.contains("resuming job")) {
+            return parseTime(line) - t0;
+          }
+        }
+      }
+      Thread.sleep(50); // polling the children's output
+    }
+    return 0;
+  }
+
+  /** The event time of a log line (ChildProcess renders JSON lines as "epoch-ms LEVEL …"), or now. */
+  private static long parseTime(String line) {
+    try {
+      return Long.parseLong(line.substring(0, line.indexOf(' ')));
+    } catch (RuntimeException e) {
+      return System.currentTimeMillis();
+    }
+  }
+
+  private void terminate(ProcessCluster c, List<ProcessCluster.Instance> live, int index, JsonObject overrides,
+      List<String> log) throws Exception {
+    ProcessCluster.Instance victim = live.remove(index);
+    victim.process().terminate();
+    assertThat(victim.process().waitFor(Duration.ofSeconds(30))).as("exit code after SIGTERM").isZero();
+    log.add("SIGTERM " + victim.name() + " mid-batch");
+    live.add(c.startInstance(victim.name().replaceAll("-r\\d+$", "") + "-r" + (++restarts), overrides));
+  }
+
+  private static void restartPostgres(List<String> log) throws Exception {
+    String version = Files.list(Path.of("/etc/postgresql")).findFirst().orElseThrow().getFileName().toString();
+    Process p = new ProcessBuilder("pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m",
+        "fast").redirectErrorStream(true).start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    log.add("PostgreSQL restarted");
+  }
+
+  private static void print(Figures f, List<String> faults) {
+    System.out.println("chaos " + f.store() + " × " + f.instances() + ": faults injected:");
+    faults.forEach(x -> System.out.println("  - " + x));
+    System.out.printf("| %s × %d | %d | %d / %d | %,d | %d | %d | %.1f s | %d | %d |%n", f.store(), f.instances(),
+        f.faults(), f.submitted(), f.completed(), f.ops(), f.duplicates(), f.leasesLeaked(), f.maxTakeoverMs() / 1000.0,
+        f.ticks(), f.scaleUps());
+  }
+}
