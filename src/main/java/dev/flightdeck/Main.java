@@ -37,15 +37,25 @@ public final class Main {
         serve   run Flightdeck (default). Without FLY_API_TOKEN it drives an embedded
                 Machines API simulator on 127.0.0.1:4280.
         sim     run the Machines API simulator alone (for benchmarks and other clients)
+        jobs | schedules | policies | fleet …
+                the command-line client of a running Flightdeck (jobs submit -f job.json --watch,
+                jobs list, fleet ls demo, …); run one without arguments for its usage
         help    show this text
 
       settings: conf/flightdeck.json < environment (FLY_API_TOKEN, FLY_API_HOSTNAME,
       FLIGHTDECK_SECTION__KEY=value) < flags (--section.key=value). See README.md.
       """;
 
+  /** Client commands, talking to a running Flightdeck (see {@link dev.flightdeck.cli.Cli}). */
+  static final java.util.Set<String> CLI_COMMANDS = java.util.Set.of("jobs", "schedules", "policies", "fleet");
+
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && CLI_COMMANDS.contains(args[0])) {
+      System.exit(dev.flightdeck.cli.Cli.run(Arrays.asList(args), System.getenv(), System.out, System.err,
+          System.console() != null));
+    }
     int code = run(args);
     if (code != 0) {
       System.exit(code);

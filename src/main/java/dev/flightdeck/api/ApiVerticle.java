@@ -88,6 +88,14 @@ public final class ApiVerticle extends VerticleBase {
     ownAuthRoutes.forEach(r -> r.accept(router));
     router.route("/v1/*").handler(new AuthHandler(auth));
     routes.forEach(r -> r.accept(router));
+    // the dashboard: static files from the jar, no build step; it talks to /v1 with the pasted token
+    router.get("/*").handler(ctx -> {
+      ctx.response().putHeader("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'")
+          .putHeader("X-Content-Type-Options", "nosniff");
+      ctx.next();
+    });
+    router.get("/*").handler(io.vertx.ext.web.handler.StaticHandler.create("web").setCachingEnabled(false)
+        .setIndexPage("index.html"));
     router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found",
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(), null));
     router.errorHandler(413, ctx -> ApiErrors.send(ctx, 413, "body_too_large",

@@ -46,6 +46,7 @@ final class JobExecution {
   private String abortReason;
   private long deadline;
   private long started;
+  private int planAttempts;
   private long timeoutTimer = -1;
   private boolean ending;
 
@@ -80,6 +81,15 @@ final class JobExecution {
     } else {
       timeoutTimer = r.time.setTimer(left, this::timedOut);
     }
+    prepare();
+  }
+
+  /**
+   * Plans (or loads the stored plan) and reconciles, then runs. A planning failure the API or the
+   * store may get over (5xx, 429, no answer, store unavailable) is retried with backoff until the
+   * job's deadline, so an outage does not fail jobs that have not started yet.
+   */
+  private void prepare() {
     Future<Void> ready = job.planned() ? r.store.slots(job.id()).map(this::loaded) : plan();
     ready.compose(v -> job.claims() > 1 ? reconcile() : Future.succeededFuture())
         .onSuccess(v -> {
@@ -91,11 +101,29 @@ final class JobExecution {
             finished.tryComplete();
             return;
           }
+          if (retryable(err) && !cancelRequested && abortReason == null && !ending) {
+            long delay = Math.min(30_000L, 500L << Math.min(planAttempts++, 6));
+            if (r.time.millis() + delay < deadline) {
+              log(org.slf4j.event.Level.WARN).log("job {}: planning failed ({}); trying again in {} ms", job.id(),
+                  err.getMessage(), delay);
+              r.time.setTimer(delay, () -> {
+                if (!ending && !lost && !cancelRequested && abortReason == null) {
+                  prepare();
+                }
+              });
+              return;
+            }
+          }
           String why = err instanceof InvalidJobException ije ? ije.getMessage()
               : err instanceof FlyApiException fe ? "planning failed: " + fe.getMessage()
               : "planning failed: " + err.getMessage();
           end(JobRecord.FAILED, why);
         });
+  }
+
+  private static boolean retryable(Throwable err) {
+    return (err instanceof FlyApiException fe && fe.errorClass() == dev.flightdeck.fly.ErrorClass.RETRYABLE)
+        || err instanceof dev.flightdeck.store.StoreException;
   }
 
   private Void loaded(List<SlotRecord> stored) {

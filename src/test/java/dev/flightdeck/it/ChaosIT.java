@@ -80,6 +80,7 @@ class ChaosIT {
           .put("jobs", new JsonObject().put("heartbeat_timeout_ms", 1500).put("shutdown_grace_ms", 1000)
               .put("max_running", 64))
           .put("dispatch", new JsonObject().put("max_in_flight", 32).put("op_timeout_ms", 90_000)
+              .put("wait_timeout_seconds", 1)
               .put("lease_conflict_timeout_ms", 30_000))
           .put("fly", new JsonObject().put("request_timeout_ms", 2000))
           .put("cron", new JsonObject().put("poll_interval_ms", 500))
@@ -168,6 +169,8 @@ class ChaosIT {
           .put("drop_before_rate", 0.1).put("drop_after_rate", 0.1));
       at(start, 56_000);
       faults(c, faultLog, "none", new JsonObject());
+      c.simSend("PUT", "/sim/latency", new JsonObject().put("start_ms", 2500));
+      faultLog.add("machines slow to start (2.5 s): wait calls answer 408 and are repeated");
       int from = nextMachine.get() + 6;
       List<String> leased = pool.subList(Math.min(from, pool.size() - 6), Math.min(from, pool.size() - 6) + 6);
       c.simSend("POST", "/sim/foreign-leases", new JsonObject().put("app", "chaos")
@@ -176,6 +179,7 @@ class ChaosIT {
       faultLog.add("foreign lease holder on 6 machines (12 s)");
       at(start, 60_000);
       terminate(c, live, live.size() - 1, overrides, faultLog);
+      c.simSend("PUT", "/sim/latency", new JsonObject().put("start_ms", 150));
       at(start, 66_000);
       faults(c, faultLog, "the API down (every call 5xx, " + apiDownMs / 1000 + " s)", new JsonObject()
           .put("error_rate", 1.0));

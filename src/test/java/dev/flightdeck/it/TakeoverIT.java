@@ -32,7 +32,8 @@ class TakeoverIT {
   @Test
   void the_survivor_takes_the_job_over_within_the_heartbeat_timeout() throws Exception {
     try (ProcessCluster c = new ProcessCluster(dir)) {
-      c.startSim("--sim.latency.start_ms=400");
+      // slow enough (40 machines, 4 at a time, 1.5 s each) that alpha is still at it when beta is up
+      c.startSim("--sim.latency.start_ms=1500");
       ProcessCluster.Instance a = c.startInstance("alpha", pg());
       JsonObject job = c.api(a, "POST", "/v1/jobs", new JsonObject().put("app", "demo").put("kind", "start")
           .put("target", new JsonObject().put("all", true)));

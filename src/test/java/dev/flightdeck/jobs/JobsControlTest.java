@@ -163,6 +163,23 @@ class JobsControlTest {
   }
 
   @Test
+  void planning_through_an_api_outage_is_retried_instead_of_failing_the_job(Vertx vertx) {
+    start(vertx, cfg -> { });
+    seed("out", 3, "stopped");
+    fx.server.simulator().setFaults(new SimConfig.Faults(1, 1.0, 0, 0, 0, 0, 0, false, List.of("Machines_list")))
+        .await();
+    String id = fx.submit(job("out", "start"));
+    fx.eventually(() -> fx.server.simulator().stats().await().encode().contains("Machines_list"), T,
+        "the job tried to list the app");
+    assertThat(fx.get("/v1/jobs/" + id).json().getString("state")).as("still trying, not failed")
+        .isIn("queued", "running");
+    fx.server.simulator().setFaults(SimConfig.Faults.none()).await();
+    JsonObject done = fx.awaitEnd(id, T);
+    assertThat(done.getString("state")).isEqualTo("succeeded");
+    assertThat(done.getJsonObject("progress").getInteger("succeeded")).isEqualTo(3);
+  }
+
+  @Test
   void a_job_past_its_timeout_fails_and_lets_go_of_its_machines(Vertx vertx) {
     start(vertx, cfg -> cfg.getJsonObject("sim").getJsonObject("latency").put("start_ms", 60_000));
     seed("t", 3, "stopped");

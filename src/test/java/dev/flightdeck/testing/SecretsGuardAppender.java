@@ -24,21 +24,25 @@ public final class SecretsGuardAppender extends AppenderBase<ILoggingEvent> {
       TestConfigs.WEB_WRITER_TOKEN, TestConfigs.SIM_TOKEN, TestConfigs.ALERT_TOKEN, TestConfigs.ALERT_PASSWORD,
       "flightdeck-sim-token", "it-admin-token");
   private static final AtomicLong CHECKED = new AtomicLong();
+  /** Only the unit-test JVM records (surefire sets the property); the IT JVM must not overwrite it. */
+  private static final boolean RECORD = "record".equals(System.getProperty("flightdeck.secrets.guard"));
 
   static {
-    try {
-      Files.createDirectories(DIR);
-      Files.deleteIfExists(DIR.resolve("violations.txt"));
-    } catch (IOException ignored) {
-      // the IT will then find no checked.txt and say so
-    }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    if (RECORD) {
       try {
-        Files.writeString(DIR.resolve("checked.txt"), Long.toString(CHECKED.get()), StandardCharsets.UTF_8);
+        Files.createDirectories(DIR);
+        Files.deleteIfExists(DIR.resolve("violations.txt"));
       } catch (IOException ignored) {
-        // nothing to do at exit
+        // the IT will then find no checked.txt and say so
       }
-    }));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          Files.writeString(DIR.resolve("checked.txt"), Long.toString(CHECKED.get()), StandardCharsets.UTF_8);
+        } catch (IOException ignored) {
+          // nothing to do at exit
+        }
+      }));
+    }
   }
 
   @Override
@@ -53,7 +57,7 @@ public final class SecretsGuardAppender extends AppenderBase<ILoggingEvent> {
     }
     String line = sb.toString();
     for (String s : SECRETS) {
-      if (line.contains(s)) {
+      if (RECORD && line.contains(s)) {
         try {
           Files.writeString(DIR.resolve("violations.txt"), e.getLoggerName() + ": " + line + "\n",
               StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);

@@ -1,0 +1,200 @@
+// Flightdeck dashboard: plain JavaScript, no build step. The token lives in sessionStorage only.
+"use strict";
+
+const $ = (sel) => document.querySelector(sel);
+const el = (tag, attrs = {}, ...children) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v; else if (k === "text") e.textContent = v; else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c);
+  return e;
+};
+
+let timer = null;
+let stream = null;
+
+function token() { return sessionStorage.getItem("flightdeck-token"); }
+
+async function api(path) {
+  const res = await fetch(path, { headers: { Authorization: "Bearer " + token() } });
+  if (res.status === 401) { logout(); throw new Error("the token was refused"); }
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error ? body.error.message : res.status);
+  return body;
+}
+
+function showError(e) { $("#error").textContent = e ? String(e.message || e) : ""; }
+
+function logout() {
+  sessionStorage.removeItem("flightdeck-token");
+  route();
+}
+
+async function login(ev) {
+  ev.preventDefault();
+  const t = $("#token").value.trim();
+  const res = await fetch("/v1/jobs?limit=1", { headers: { Authorization: "Bearer " + t } });
+  if (!res.ok) { $("#login-error").textContent = "That token was not accepted (" + res.status + ")."; return; }
+  sessionStorage.setItem("flightdeck-token", t);
+  $("#login-error").textContent = "";
+  location.hash = "#/fleet";
+  route();
+}
+
+function stop() {
+  if (timer) clearInterval(timer);
+  timer = null;
+  if (stream) stream.abort();
+  stream = null;
+}
+
+function every(ms, fn) {
+  stop();
+  const run = () => fn().then(() => showError(null)).catch(showError);
+  run();
+  timer = setInterval(run, ms);
+}
+
+function route() {
+  stop();
+  document.querySelectorAll("section").forEach((s) => (s.hidden = true));
+  if (!token()) { $("#nav").hidden = true; $("#login").hidden = false; return; }
+  $("#nav").hidden = false;
+  const [, view, id] = (location.hash || "#/fleet").split("/");
+  document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.view === view));
+  if (view === "jobs" && id) { $("#view-job").hidden = false; showJob(id); return; }
+  const section = $("#view-" + (view || "fleet")) || $("#view-fleet");
+  section.hidden = false;
+  if (view === "jobs") every(1000, loadJobs);
+  else if (view === "schedules") every(5000, loadSchedules);
+  else if (view === "policies") every(5000, loadPolicies);
+  else every(1000, loadFleet);
+}
+
+// ---------------------------------------------------------------- fleet
+
+async function loadFleet() {
+  const app = $("#app").value.trim() || "demo";
+  const [apps, fleet] = await Promise.all([api("/v1/fleet/apps"), api("/v1/fleet/apps/" + encodeURIComponent(app) + "/machines")]);
+  $("#apps").replaceChildren(...apps.apps.map((a) => el("option", { value: a.app })));
+  $("#fleet-age").textContent = `${fleet.count} machines, data ${Math.round(fleet.age_ms / 100) / 10} s old${fleet.stale ? " (stale)" : ""}`;
+  const byState = {};
+  const groups = {};
+  for (const m of fleet.machines) {
+    byState[m.state] = (byState[m.state] || 0) + 1;
+    const key = (m.process_group || "—") + " · " + m.region;
+    (groups[key] = groups[key] || []).push(m);
+  }
+  $("#fleet-counts").replaceChildren(...Object.keys(byState).sort().map((s) =>
+    el("span", { "data-state": s }, el("span", { class: "m " + s }), ` ${s} ${byState[s]}`)));
+  $("#fleet-grid").replaceChildren(...Object.keys(groups).sort().map((g) => {
+    const ms = groups[g].sort((a, b) => a.id.localeCompare(b.id));
+    return el("div", { class: "group" }, el("h3", { text: `${g} (${ms.length})` }),
+      el("div", { class: "cells" }, ...ms.map((m) => el("span", { class: "m " + m.state, title: `${m.id} ${m.name || ""} — ${m.state}`, "data-id": m.id }))));
+  }));
+}
+
+// ---------------------------------------------------------------- jobs
+
+function bar(p) {
+  const total = Math.max(1, p.total);
+  const done = ((p.succeeded + p.skipped) / total) * 100;
+  const bad = ((p.failed + p.cancelled) / total) * 100;
+  return el("span", { class: "bar", title: `${p.succeeded + p.skipped} done, ${p.failed} failed, ${p.remaining} remaining` },
+    el("span", { class: "done", style: `left:0;width:${done}%` }),
+    el("span", { class: "bad", style: `left:${done}%;width:${bad}%` }));
+}
+
+function duration(j) {
+  if (j.duration_ms == null) return "";
+  return j.duration_ms < 1000 ? j.duration_ms + " ms" : (j.duration_ms / 1000).toFixed(1) + " s";
+}
+
+async function loadJobs() {
+  const list = (await api("/v1/jobs?limit=50")).jobs;
+  const running = list.filter((j) => j.state === "running" || j.state === "queued");
+  $("#jobs-running").replaceChildren(...(running.length ? running.map((j) => el("div", { class: "job-card", "data-job": j.id },
+    el("a", { href: "#/jobs/" + j.id, text: j.id }), el("span", { text: `${j.app} ${j.kind}` }), bar(j.progress),
+    el("span", { class: "progress-text", text: `${j.progress.succeeded + j.progress.skipped}/${j.progress.total} done, ${j.progress.failed} failed, ${j.progress.remaining} remaining` })))
+    : [el("p", { class: "muted", text: "Nothing running." })]));
+  $("#jobs-recent tbody").replaceChildren(...list.map((j) => el("tr", {},
+    el("td", {}, el("a", { href: "#/jobs/" + j.id, text: j.id })), el("td", { text: j.app }), el("td", { text: j.kind }),
+    el("td", { class: "state-" + j.state, text: j.state }), el("td", {}, bar(j.progress)), el("td", { text: duration(j) }),
+    el("td", { text: j.submitted_by || "" }))));
+}
+
+async function showJob(id) {
+  const render = (j) => {
+    $("#job-title").textContent = `${j.id}: ${j.app} ${j.kind}`;
+    $("#job-summary").replaceChildren(el("span", { class: "state-" + j.state, text: j.state + " " }), bar(j.progress),
+      el("span", { text: ` ${j.progress.succeeded} succeeded, ${j.progress.failed} failed, ${j.progress.skipped} skipped, ${j.progress.remaining} remaining ${j.error ? "— " + j.error : ""}` }));
+    $("#job-machines tbody").replaceChildren(...(j.machines || []).map((m) => el("tr", {},
+      el("td", { text: m.slot }), el("td", { text: m.machine_id || "" }), el("td", { text: m.action }),
+      el("td", { class: "state-" + m.state, text: m.state }), el("td", { text: m.attempts }),
+      el("td", { text: m.error ? `${m.error_code || ""} ${m.error}` : "" }))));
+  };
+  try {
+    let j = await api("/v1/jobs/" + id);
+    render(j);
+    $("#job-events").replaceChildren();
+    // EventSource cannot send a token: read the Server-Sent Events stream with fetch
+    stream = new AbortController();
+    const res = await fetch("/v1/jobs/" + id + "/events", { headers: { Authorization: "Bearer " + token() }, signal: stream.signal });
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buf = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += decoder.decode(value, { stream: true });
+      let i;
+      while ((i = buf.indexOf("\n\n")) >= 0) {
+        const chunk = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const data = chunk.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5)).join("\n");
+        const type = (chunk.split("\n").find((l) => l.startsWith("event:")) || "event: message").slice(6).trim();
+        if (!data) continue;
+        $("#job-events").append(el("li", { text: `${type} ${data}` }));
+        j = await api("/v1/jobs/" + id);
+        render(j);
+      }
+    }
+  } catch (e) {
+    if (e.name !== "AbortError") showError(e);
+  }
+}
+
+// ---------------------------------------------------------------- schedules and policies
+
+async function loadSchedules() {
+  const list = (await api("/v1/schedules?limit=100")).schedules;
+  const rows = await Promise.all(list.map((s) => api("/v1/schedules/" + s.id)));
+  $("#schedules tbody").replaceChildren(...rows.map((s) => el("tr", {},
+    el("td", { text: s.name + (s.paused ? " (paused)" : "") }), el("td", { text: s.app }), el("td", {}, el("code", { text: s.cron })),
+    el("td", { text: s.time_zone }), el("td", { text: (s.next_fire_times || []).slice(0, 3).join("\n") }),
+    el("td", {}, ...(s.runs || []).slice(0, 5).map((r) => el("div", {}, el("a", { href: "#/jobs/" + r.job_id, text: r.job_id }),
+      el("span", { class: "state-" + r.state, text: " " + r.state + " " }), el("span", { class: "muted", text: r.scheduled_at || "manual" })))),
+    el("td", { text: (s.skips || []).slice(0, 3).map((k) => k.scheduled_at + ": " + k.reason).join("\n") }))));
+  if (!rows.length) $("#schedules tbody").replaceChildren(el("tr", {}, el("td", { colspan: 7, class: "muted", text: "No schedules." })));
+}
+
+async function loadPolicies() {
+  const list = (await api("/v1/scaling-policies?limit=100")).policies;
+  const cards = await Promise.all(list.map(async (p) => {
+    const d = (await api("/v1/scaling-policies/" + p.id + "/decisions?limit=10")).decisions;
+    return el("div", { class: "group" },
+      el("h3", { text: `${p.app}/${p.name}: ${p.process_group}, ${p.min}–${p.max} started${p.dry_run ? " (dry run)" : ""}` }),
+      el("table", {}, el("thead", {}, el("tr", {}, ...["At", "Trigger", "Direction", "Outcome", "Started → wanted", "Reason", "Job"].map((h) => el("th", { text: h })))),
+        el("tbody", {}, ...d.map((x) => el("tr", {}, el("td", { text: x.at }), el("td", { text: x.trigger }), el("td", { text: x.direction || "" }),
+          el("td", { text: x.outcome }), el("td", { text: x.current == null ? "" : `${x.current} → ${x.desired}` }), el("td", { text: x.reason }),
+          el("td", {}, x.job_id ? el("a", { href: "#/jobs/" + x.job_id, text: x.job_id }) : ""))))));
+  }));
+  $("#policies").replaceChildren(...(cards.length ? cards : [el("p", { class: "muted", text: "No scaling policies." })]));
+}
+
+$("#login-form").addEventListener("submit", login);
+$("#logout").addEventListener("click", logout);
+$("#app-form").addEventListener("submit", (e) => { e.preventDefault(); every(1000, loadFleet); });
+window.addEventListener("hashchange", route);
+route();

@@ -1,0 +1,139 @@
+package dev.flightdeck.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flightdeck.config.ConfigLoader;
+import dev.flightdeck.config.FlightdeckConfig;
+import dev.flightdeck.sim.SimConfig;
+import dev.flightdeck.testing.ServerFixture;
+import dev.flightdeck.testing.TestConfigs;
+import dev.flightdeck.time.VertxTimeSource;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver; .ci/run
+ * installs them): log in, see the fleet grid, submit a job through the API, watch the progress bar
+ * and the grid change. A screenshot goes to target/ (and on failure target/dashboard-failure.png).
+ */
+@ExtendWith(VertxExtension.class)
+class DashboardBrowserTest {
+
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+
+  @TempDir
+  Path dir;
+
+  private ServerFixture fx;
+  private WebDriver browser;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
+        "needs Debian's chromium and chromium-driver (bash .ci/run installs them)");
+    JsonObject cfg = TestConfigs.serveJson(dir);
+    cfg.getJsonObject("sim").getJsonObject("latency").put("start_ms", 300);
+    fx = ServerFixture.start(vertx, ConfigLoader.bind(cfg, FlightdeckConfig.class, ""), new VertxTimeSource(vertx));
+    fx.server.simulator().seed(new SimConfig.SeedApp("demo", 24, List.of("ord", "ams"), List.of("app", "worker"),
+        "registry.fly.io/demo:v1", "stopped")).await();
+    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+        .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--window-size=1280,900");
+    browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(),
+        options);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (fx != null) {
+      fx.close();
+    }
+  }
+
+  private WebDriverWait waiting() {
+    return new WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(50));
+  }
+
+  private long count(String css) {
+    return browser.findElements(By.cssSelector(css)).size();
+  }
+
+  private void shot(String name) throws Exception {
+    Path png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+    Files.createDirectories(Path.of("target"));
+    Files.copy(png, Path.of("target", name), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Test
+  void an_operator_logs_in_and_watches_a_job_move_the_grid_and_the_progress_bar() throws Exception {
+    try {
+      String base = "http://127.0.0.1:" + fx.server.apiPort() + "/";
+      browser.get(base);
+      waiting().until(d -> d.findElement(By.id("login")).isDisplayed());
+      browser.findElement(By.id("token")).sendKeys("not-a-token");
+      browser.findElement(By.cssSelector("#login-form button")).click();
+      waiting().until(d -> d.findElement(By.id("login-error")).getText().contains("not accepted"));
+
+      browser.findElement(By.id("token")).clear();
+      browser.findElement(By.id("token")).sendKeys(TestConfigs.ADMIN_TOKEN);
+      browser.findElement(By.cssSelector("#login-form button")).click();
+      waiting().until(d -> count("#fleet-grid .cells .m") == 24);
+      assertThat(count("#fleet-grid .group")).as("grouped by process group and region").isEqualTo(4);
+      assertThat(count("#fleet-grid .m.stopped")).isEqualTo(24);
+
+      String id = fx.submit(new JsonObject().put("app", "demo").put("kind", "start")
+          .put("target", new JsonObject().put("process_group", "worker"))
+          .put("options", new JsonObject().put("max_concurrent", 2)));
+      // the grid follows the fleet cache while the job runs
+      waiting().until(d -> count("#fleet-grid .m.started") > 0 && count("#fleet-grid .m.started") < 12);
+      shot("dashboard-fleet.png");
+
+      browser.get(base + "#/jobs");
+      waiting().until(d -> !d.findElements(By.cssSelector("[data-job='" + id + "'] .bar .done")).isEmpty());
+      String first = browser.findElement(By.cssSelector("[data-job='" + id + "'] .progress-text")).getText();
+      waiting().until(d -> {
+        var t = d.findElements(By.cssSelector("[data-job='" + id + "'] .progress-text"));
+        return !t.isEmpty() && !t.get(0).getText().equals(first);
+      });
+      shot("dashboard-jobs.png");
+      waiting().until(d -> d.findElement(By.id("jobs-recent")).getText().contains(id)
+          && d.findElement(By.cssSelector("#jobs-recent tbody tr:first-child .state-succeeded")) != null);
+
+      browser.get(base + "#/jobs/" + id);
+      waiting().until(d -> count("#job-machines tbody tr") == 12);
+      assertThat(browser.findElement(By.id("job-summary")).getText()).contains("succeeded");
+
+      browser.get(base + "#/fleet");
+      waiting().until(d -> count("#fleet-grid .m.started") == 12);
+      assertThat(browser.findElement(By.id("fleet-counts")).getText()).contains("started 12").contains("stopped 12");
+      shot("dashboard.png");
+    } catch (Throwable t) {
+      shot("dashboard-failure.png");
+      throw t;
+    }
+  }
+}
