@@ -1,17 +1,12 @@
 package dev.flightdeck.api;
 
 import dev.flightdeck.config.Secret;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -42,28 +37,9 @@ public final class Authenticator {
     }
     String generated = null;
     if (byHash.isEmpty()) {
-      Path file = dataDir.resolve(config.tokenFile());
-      String token;
-      try {
-        if (Files.isRegularFile(file)) {
-          token = Files.readString(file, StandardCharsets.UTF_8).trim();
-        } else {
-          Files.createDirectories(dataDir);
-          byte[] b = new byte[24];
-          new SecureRandom().nextBytes(b);
-          token = "fd_" + HexFormat.of().formatHex(b);
-          Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
-          try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-          } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system
-          }
-          generated = token;
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read or create the API token file " + file, e);
-      }
-      byHash.put(sha256(token), new Principal("generated-admin", "admin", List.of("*")));
+      TokenFile t = TokenFile.readOrCreate(dataDir.resolve(config.tokenFile()), "fd_");
+      generated = t.created() ? t.token() : null;
+      byHash.put(sha256(t.token()), new Principal("generated-admin", "admin", List.of("*")));
     }
     return new Authenticator(Map.copyOf(byHash), generated);
   }

@@ -1,17 +1,12 @@
 package dev.flightdeck.autoscale;
 
 import dev.flightdeck.api.Authenticator;
+import dev.flightdeck.api.TokenFile;
 import dev.flightdeck.config.Secret;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 
 /**
  * The Alertmanager receiver's own credentials, separate from API tokens: a bearer token (what
@@ -39,28 +34,9 @@ public final class WebhookAuth {
         : c.password().isEmpty() ? "" : Authenticator.sha256(c.password().reveal());
     Secret generated = null;
     if (tokenHash.isEmpty() && c.username().isEmpty()) {
-      Path file = dataDir.resolve(c.tokenFile());
-      try {
-        String token;
-        if (Files.isRegularFile(file)) {
-          token = Files.readString(file, StandardCharsets.UTF_8).trim();
-        } else {
-          Files.createDirectories(dataDir);
-          byte[] b = new byte[24];
-          new SecureRandom().nextBytes(b);
-          token = "fda_" + HexFormat.of().formatHex(b);
-          Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
-          try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-          } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system
-          }
-          generated = Secret.of(token);
-        }
-        tokenHash = Authenticator.sha256(token);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read or create the alert receiver token file " + file, e);
-      }
+      TokenFile t = TokenFile.readOrCreate(dataDir.resolve(c.tokenFile()), "fda_");
+      generated = t.created() ? Secret.of(t.token()) : null;
+      tokenHash = Authenticator.sha256(t.token());
     }
     return new WebhookAuth(tokenHash, c.username(), pwHash, generated);
   }

@@ -3,9 +3,7 @@ package dev.flightdeck.store;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,43 +31,8 @@ final class AutoscaleSql {
   }
 
   static Future<Page<PolicyRecord>> listPolicies(Tx tx, JobFilter f, String cursor, int limit) {
-    if (f.appPatterns().isEmpty()) {
-      return Future.succeededFuture(new Page<>(List.of(), null));
-    }
-    StringBuilder sql = new StringBuilder("SELECT * FROM scaling_policies WHERE (");
-    List<Object> params = new ArrayList<>();
-    for (int i = 0; i < f.appPatterns().size(); i++) {
-      sql.append(i == 0 ? "" : " OR ").append("app LIKE ? ESCAPE '\\'");
-      params.add(SqlJobStore.like(f.appPatterns().get(i)));
-    }
-    sql.append(")");
-    if (f.app() != null) {
-      sql.append(" AND app = ?");
-      params.add(f.app());
-    }
-    if (cursor != null) {
-      String[] c = SqlJobStore.decodeCursor(cursor);
-      long at = Long.parseLong(c[0]);
-      sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
-      params.add(at);
-      params.add(at);
-      params.add(c[1]);
-    }
-    sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
-    params.add((long) limit + 1);
-    return tx.query(sql.toString(), params.toArray()).map(rows -> {
-      List<PolicyRecord> items = new ArrayList<>();
-      for (int i = 0; i < Math.min(limit, rows.size()); i++) {
-        items.add(policy(rows.get(i)));
-      }
-      String next = null;
-      if (rows.size() > limit && !items.isEmpty()) {
-        PolicyRecord last = items.get(items.size() - 1);
-        next = Base64.getUrlEncoder().withoutPadding()
-            .encodeToString((last.createdAt() + ":" + last.id()).getBytes(StandardCharsets.UTF_8));
-      }
-      return new Page<>(items, next);
-    });
+    return SqlJobStore.pageOf(tx, "scaling_policies", f, cursor, limit, AutoscaleSql::policy, PolicyRecord::createdAt,
+        PolicyRecord::id);
   }
 
   static Future<ScheduleStore.Replaced> replacePolicy(Tx tx, String id, String name, JsonObject spec, long now) {

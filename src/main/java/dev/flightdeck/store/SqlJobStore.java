@@ -341,10 +341,29 @@ abstract class SqlJobStore implements JobStore {
 
   @Override
   public Future<Page<ScheduleRecord>> listSchedules(JobFilter f, String cursor, int limit) {
+    if (cursor != null) {
+      try {
+        decodeCursor(cursor);
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return read(tx -> pageOf(tx, "schedules", f, cursor, limit, SqlJobStore::schedule, ScheduleRecord::createdAt,
+        ScheduleRecord::id));
+  }
+
+  /**
+   * A page of a table with {@code app}, {@code created_at} and {@code id} columns, newest first,
+   * limited to the apps the caller may see; the cursor (already checked) is the last row's
+   * created_at and id.
+   */
+  static <T> Future<Page<T>> pageOf(Tx tx, String table, JobFilter f, String cursor, int limit,
+      java.util.function.Function<DbRow, T> map, java.util.function.ToLongFunction<T> createdAt,
+      java.util.function.Function<T, String> id) {
     if (f.appPatterns().isEmpty()) {
       return Future.succeededFuture(new Page<>(List.of(), null));
     }
-    StringBuilder sql = new StringBuilder("SELECT * FROM schedules WHERE (");
+    StringBuilder sql = new StringBuilder("SELECT * FROM " + table + " WHERE (");
     List<Object> params = new ArrayList<>();
     for (int i = 0; i < f.appPatterns().size(); i++) {
       sql.append(i == 0 ? "" : " OR ").append("app LIKE ? ESCAPE '\\'");
@@ -356,12 +375,7 @@ abstract class SqlJobStore implements JobStore {
       params.add(f.app());
     }
     if (cursor != null) {
-      String[] c;
-      try {
-        c = decodeCursor(cursor);
-      } catch (IllegalArgumentException e) {
-        return Future.failedFuture(e);
-      }
+      String[] c = decodeCursor(cursor);
       long at = Long.parseLong(c[0]);
       sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
       params.add(at);
@@ -370,19 +384,19 @@ abstract class SqlJobStore implements JobStore {
     }
     sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
     params.add((long) limit + 1);
-    return read(tx -> tx.query(sql.toString(), params.toArray()).map(rows -> {
-      List<ScheduleRecord> items = new ArrayList<>();
+    return tx.query(sql.toString(), params.toArray()).map(rows -> {
+      List<T> items = new ArrayList<>();
       for (int i = 0; i < Math.min(limit, rows.size()); i++) {
-        items.add(schedule(rows.get(i)));
+        items.add(map.apply(rows.get(i)));
       }
       String next = null;
       if (rows.size() > limit && !items.isEmpty()) {
-        ScheduleRecord last = items.get(items.size() - 1);
+        T last = items.get(items.size() - 1);
         next = Base64.getUrlEncoder().withoutPadding()
-            .encodeToString((last.createdAt() + ":" + last.id()).getBytes(StandardCharsets.UTF_8));
+            .encodeToString((createdAt.applyAsLong(last) + ":" + id.apply(last)).getBytes(StandardCharsets.UTF_8));
       }
       return new Page<>(items, next);
-    }));
+    });
   }
 
   @Override

@@ -53,7 +53,8 @@ class DashboardBrowserTest {
     Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
         "needs Debian's chromium and chromium-driver (bash .ci/run installs them)");
     JsonObject cfg = TestConfigs.serveJson(dir);
-    cfg.getJsonObject("sim").getJsonObject("latency").put("start_ms", 300);
+    // slow enough (12 machines one at a time, 0.8 s each) for the page to see the job move
+    cfg.getJsonObject("sim").getJsonObject("latency").put("start_ms", 800);
     fx = ServerFixture.start(vertx, ConfigLoader.bind(cfg, FlightdeckConfig.class, ""), new VertxTimeSource(vertx));
     fx.server.simulator().seed(new SimConfig.SeedApp("demo", 24, List.of("ord", "ams"), List.of("app", "worker"),
         "registry.fly.io/demo:v1", "stopped")).await();
@@ -75,7 +76,7 @@ class DashboardBrowserTest {
   }
 
   private WebDriverWait waiting() {
-    return new WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(50));
+    return new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(50));
   }
 
   private long count(String css) {
@@ -107,7 +108,7 @@ class DashboardBrowserTest {
 
       String id = fx.submit(new JsonObject().put("app", "demo").put("kind", "start")
           .put("target", new JsonObject().put("process_group", "worker"))
-          .put("options", new JsonObject().put("max_concurrent", 2)));
+          .put("options", new JsonObject().put("max_concurrent", 1)));
       // the grid follows the fleet cache while the job runs
       waiting().until(d -> count("#fleet-grid .m.started") > 0 && count("#fleet-grid .m.started") < 12);
       shot("dashboard-fleet.png");
