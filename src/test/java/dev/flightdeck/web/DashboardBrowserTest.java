@@ -76,7 +76,9 @@ class DashboardBrowserTest {
   }
 
   private WebDriverWait waiting() {
-    return new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(50));
+    // the page re-renders its lists every second, so an element found may be replaced before it is read
+    return (WebDriverWait) new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(50))
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
   }
 
   private long count(String css) {
@@ -115,7 +117,8 @@ class DashboardBrowserTest {
 
       browser.get(base + "#/jobs");
       waiting().until(d -> !d.findElements(By.cssSelector("[data-job='" + id + "'] .bar .done")).isEmpty());
-      String first = browser.findElement(By.cssSelector("[data-job='" + id + "'] .progress-text")).getText();
+      String first = waiting().until(d -> d.findElement(By.cssSelector("[data-job='" + id + "'] .progress-text"))
+          .getText());
       waiting().until(d -> {
         var t = d.findElements(By.cssSelector("[data-job='" + id + "'] .progress-text"));
         return !t.isEmpty() && !t.get(0).getText().equals(first);
@@ -126,11 +129,12 @@ class DashboardBrowserTest {
 
       browser.get(base + "#/jobs/" + id);
       waiting().until(d -> count("#job-machines tbody tr") == 12);
-      assertThat(browser.findElement(By.id("job-summary")).getText()).contains("succeeded");
+      waiting().until(d -> d.findElement(By.id("job-summary")).getText().contains("succeeded"));
 
       browser.get(base + "#/fleet");
       waiting().until(d -> count("#fleet-grid .m.started") == 12);
-      assertThat(browser.findElement(By.id("fleet-counts")).getText()).contains("started 12").contains("stopped 12");
+      waiting().until(d -> d.findElement(By.id("fleet-counts")).getText().contains("started 12")
+          && d.findElement(By.id("fleet-counts")).getText().contains("stopped 12"));
       shot("dashboard.png");
     } catch (Throwable t) {
       shot("dashboard-failure.png");
