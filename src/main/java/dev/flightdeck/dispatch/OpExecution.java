@@ -74,6 +74,8 @@ final class OpExecution {
   private String machineId;
   private String nonce;
   private long refreshTimer = -1;
+  /** Local time until which our lease is surely valid (its TTL from the last acquire or refresh). */
+  private long leaseValidUntil;
   private boolean cancelled;
   private boolean applied;
   private final Promise<Void> cancelSignal = Promise.promise();
@@ -314,6 +316,7 @@ final class OpExecution {
 
   private void tookLease(Lease lease) {
     nonce = lease.nonce();
+    leaseValidUntil = d.time.millis() + leaseTtl() * 1000L;
     d.learnOwner(lease.owner());
     firstConflictAt = -1;
     d.leaseTaken(this);
@@ -375,6 +378,7 @@ final class OpExecution {
               return; // released meanwhile: never refresh a lease after its op ended
             }
             if (ar.succeeded() && held.equals(ar.result().nonce())) {
+              leaseValidUntil = d.time.millis() + leaseTtl() * 1000L;
               startRefreshing();
             } else if (ar.failed() && ar.cause() instanceof FlyApiException e && e.isRetryable()) {
               startRefreshing();
@@ -446,7 +450,30 @@ final class OpExecution {
     return mutate(1, null);
   }
 
+  /**
+   * Refreshes failed for longer than the TTL (an API outage): the lease may have run out, so no
+   * mutation may be sent on it. Drops it and runs the operation again from a fresh lease (the
+   * action was not sent, so nothing is repeated).
+   */
+  private Future<Void> leaseLapsed() {
+    if (nonce != null) {
+      d.stats.leasesLost++;
+    }
+    stopRefreshing();
+    nonce = null;
+    d.leaseGone(this);
+    return Future.failedFuture(new Defer(0));
+  }
+
+  /** Lost (a refresh answered with another holder) or possibly run out: never send a mutation on it. */
+  private boolean leaseMayHaveLapsed() {
+    return op.action().leased() && (nonce == null || d.time.millis() >= leaseValidUntil - 1000);
+  }
+
   private Future<Void> mutate(int tryNo, Machine before) {
+    if (leaseMayHaveLapsed()) {
+      return leaseLapsed();
+    }
     Action a = op.action();
     FlyOperation fop = a.operation();
     return d.call(this, fop, machineId + "|" + fop.operationId(), () -> a.send(d.fly, op.app(), machineId, nonce))
@@ -512,6 +539,9 @@ final class OpExecution {
   }
 
   private Future<Void> update(Action.Update u, int tryNo) {
+    if (leaseMayHaveLapsed()) {
+      return leaseLapsed();
+    }
     return readWithRetries(1).compose(current -> {
       MachineConfig next = current.config();
       if (u.configPatch() != null) {

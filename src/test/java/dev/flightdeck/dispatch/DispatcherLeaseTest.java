@@ -56,6 +56,39 @@ class DispatcherLeaseTest {
   }
 
   @Test
+  void a_lease_that_lapsed_while_refreshes_failed_is_never_used_for_the_action(Vertx vertx) {
+    fx = DispatchFixture.manual(vertx, TestConfigs.simJson(), new JsonObject().put("lease_ttl_seconds", 4)
+        .put("backoff", new JsonObject().put("kind", "exponential").put("base_ms", 200).put("cap_ms", 500)
+            .put("max_attempts", 100)));
+    fx.sim.seed("lapse", 1, "stopped");
+    String id = machines(fx, "lapse").get(0).id();
+    // every start fails, so the op keeps retrying it while holding its lease
+    fx.sim.sim.setFaults(new dev.flightdeck.sim.SimConfig.Faults(1, 1.0, 0, 0, 0, 0, 0, false,
+        List.of("Machines_start"))).await();
+    Future<OpResult> result = fx.dispatcher.submit(MachineOp.of("op", "job", "lapse", id, new Action.Start(), true));
+    fx.eventually(() -> fx.clock.pendingTimers() > 0, Duration.ofSeconds(10), "a retry of the start");
+    // then the API fails the lease refreshes too, for longer than the 4 s TTL: the lease runs out
+    fx.sim.sim.setFaults(new dev.flightdeck.sim.SimConfig.Faults(1, 1.0, 0, 0, 0, 0, 0, false,
+        List.of("Machines_start", "Machines_create_lease"))).await();
+    for (int i = 0; i < 12; i++) {
+      fx.advance(500).await();
+    }
+    fx.sim.sim.setFaults(dev.flightdeck.sim.SimConfig.Faults.none()).await();
+    while (!result.isComplete()) {
+      fx.eventually(() -> fx.clock.pendingTimers() > 0 || result.isComplete(), Duration.ofSeconds(10), "progress");
+      fx.advance(250).await();
+    }
+    OpResult r = result.await();
+    assertThat(r.outcome()).as(r.error()).isEqualTo(OpResult.Outcome.SUCCEEDED);
+    List<JsonObject> starts = fx.journal("lapse").stream().filter(e -> e.getString("action").equals("start")).toList();
+    assertThat(starts).hasSize(1);
+    assertThat(starts.get(0).getBoolean("with_lease")).as("sent under a live lease, a fresh one").isTrue();
+    assertThat(actionsByMachine(fx.journal("lapse")).get(id).stream().filter("lease_acquire"::equals).count())
+        .as("a fresh lease was taken after the first one lapsed").isGreaterThanOrEqualTo(2);
+    assertThat(leases()).isEmpty();
+  }
+
+  @Test
   void the_lease_is_released_when_the_action_fails(Vertx vertx) {
     fx = DispatchFixture.real(vertx, TestConfigs.simJson(), new JsonObject());
     fx.sim.seed("f", 1, "stopped");
