@@ -26,7 +26,8 @@ final class ProcessCluster implements AutoCloseable {
   private static final Duration START = Duration.ofSeconds(40);
 
   private final Path dir;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build(); // no h2c upgrade: one such request hung a test run
   private final List<ChildProcess> children = new ArrayList<>();
   final int simPort = ChildProcess.freePort();
   ChildProcess sim;
