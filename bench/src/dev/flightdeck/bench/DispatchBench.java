@@ -154,7 +154,7 @@ public final class DispatchBench {
       }
       slots.put("big", none);
       if (faults) {
-        env.sim.setFaults(new SimConfig.Faults(17, 0.10, 0.05, 0, 0, 0, 0, false, List.of())).await();
+        env.sim.setFaults(new SimConfig.Faults(17, 0.10, 0.05, 0, 0, 0, 0, false, List.of(), 0)).await();
       }
       String name = "create " + o.creates() + " machines in one app" + (faults ? " (10% 5xx, 5% 429 injected)" : "");
       MachineConfig cfg = MachineConfig.ofImage("registry.fly.io/big:1").withMetadata("fly_process_group", "app");
@@ -245,11 +245,16 @@ public final class DispatchBench {
       long retries = dispatcher.stats().await().retries() - retriesBefore;
       List<Long> runMs = new ArrayList<>();
       long failed = 0;
+      Map<String, Integer> failedBy = new java.util.TreeMap<>();
       for (OpResult r : results) {
         runMs.add(r.runMs());
         if (!r.succeeded()) {
           failed++;
+          failedBy.merge(r.errorCode() + " (" + r.error() + ")", 1, Integer::sum);
         }
+      }
+      if (!failedBy.isEmpty()) {
+        System.out.println("  " + p.name() + ", " + name + ": failed operations " + failedBy);
       }
       long dups = duplicates(sim.journal(null, null, journalFrom).await().getJsonArray("entries"), action);
       long leasesLeft = sim.leases(null).await().getJsonArray("leases").size();

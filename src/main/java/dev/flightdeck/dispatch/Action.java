@@ -65,7 +65,23 @@ public sealed interface Action {
     }
   }
 
-  record Start() implements Action {
+  /**
+   * Starts a machine. {@code plannedFrom} is the state the job found it in when it planned the
+   * start, given when the job is resumed (an earlier run may have sent this start already): the
+   * machine is then read first, and one {@code failed} since (its boot failed) is not started again.
+   * Null otherwise.
+   */
+  record Start(String plannedFrom) implements Action {
+    public Start() {
+      this(null);
+    }
+
+    /** Whether {@code now} shows this start already sent and its boot failed. */
+    public boolean bootFailedSince(Machine now, String stateBefore) {
+      String from = plannedFrom != null ? plannedFrom : stateBefore;
+      return "failed".equals(now.state()) && from != null && !"failed".equals(from);
+    }
+
     public String name() {
       return "start";
     }

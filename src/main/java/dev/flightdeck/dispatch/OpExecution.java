@@ -83,6 +83,8 @@ final class OpExecution {
   private String versionForWait;
   private long firstConflictAt = -1;
   private String lastHolder;
+  /** The machine's state in the fleet cache when the operation first ran (null if unknown). */
+  private String cachedStateBefore;
 
   OpExecution(Dispatcher d, MachineOp op, long now) {
     this.d = d;
@@ -122,6 +124,10 @@ final class OpExecution {
     long now = d.time.millis();
     if (startedAt == 0) {
       startedAt = now;
+      if (machineId != null) {
+        var cached = d.fleet.peek(op.app(), machineId);
+        cachedStateBefore = cached == null ? null : cached.state();
+      }
       deadline = now + (op.timeoutMs() > 0 ? op.timeoutMs() : d.config.opTimeoutMs());
     }
     Future<Void> work;
@@ -206,24 +212,38 @@ final class OpExecution {
           }
           if (e.errorClass() == ErrorClass.AMBIGUOUS || e.errorClass() == ErrorClass.CONFLICT) {
             d.stats.ambiguous++;
-            return findCreated(tag, 2).compose(found -> {
-              if (found != null) {
-                return adoptLease(found).map(nonceFound -> {
-                  created(found, nonceFound);
-                  return (Void) null;
-                });
-              }
-              if (e.errorClass() == ErrorClass.CONFLICT) {
-                return Future.failedFuture(e);
-              }
-              return Future.failedFuture(retryLater(e));
-            });
+            return afterUnclearCreate(tag, e);
           }
           if (e.errorClass() == ErrorClass.RETRYABLE) {
             return Future.failedFuture(retryLater(e));
           }
           return Future.failedFuture(e);
         });
+  }
+
+  /** Looks for the machine a create with no clear answer may have made: adopts it, or tries again later. */
+  private Future<Void> afterUnclearCreate(String tag, FlyApiException e) {
+    return findCreated(tag, 2).recover(lookup -> Future.failedFuture(uncheckable(tag, e, lookup))).compose(found -> {
+      if (found != null) {
+        return adoptLease(found).map(nonceFound -> {
+          created(found, nonceFound);
+          return (Void) null;
+        });
+      }
+      if (e.errorClass() == ErrorClass.CONFLICT) {
+        return Future.failedFuture(e);
+      }
+      return Future.failedFuture(retryLater(e));
+    });
+  }
+
+  /** A create with no clear answer that could not be looked up either: never made again blindly. */
+  private static Throwable uncheckable(String tag, FlyApiException create, Throwable lookup) {
+    if (!(lookup instanceof FlyApiException le)) {
+      return lookup;
+    }
+    return new Stop(OpResult.Outcome.FAILED, "retries_exhausted", "the create of " + tag + " got no clear answer ("
+        + create.getMessage() + ") and looking it up kept failing: " + le.getMessage());
   }
 
   private void created(Machine m, String leaseNonce) {
@@ -239,10 +259,16 @@ final class OpExecution {
     }
   }
 
-  /** Looks a machine up by its create tag, trying again once: the list can lag behind a create. */
+  /**
+   * Looks a machine up by its create tag, trying again once when it is not there: the list can lag
+   * behind a create. A failing list is retried with backoff: without an answer the create is neither
+   * made again nor given up on.
+   */
   private Future<Machine> findCreated(String tag, int tries) {
-    return d.call(this, FlyOperation.MACHINES_LIST, null,
-            () -> d.fly.listMachines(op.app(), ListMachinesQuery.ALL.withMetadata(Map.of(d.config.createTagKey(), tag))))
+    // list limits are not documented: no client bucket, a 429 is retried like a 5xx
+    return readRetrying(() -> d.call(this, FlyOperation.MACHINES_LIST, null,
+            () -> d.fly.listMachines(op.app(), ListMachinesQuery.ALL.withMetadata(Map.of(d.config.createTagKey(), tag)))),
+            1)
         .compose(list -> {
           if (!list.isEmpty() || tries <= 1) {
             return Future.succeededFuture(list.isEmpty() ? null : list.get(0));
@@ -447,6 +473,16 @@ final class OpExecution {
       // remember the newest event, so a lost answer can be checked against the event log
       return readWithRetries(1).compose(before -> mutate(1, before));
     }
+    if (a instanceof Action.Start st && st.plannedFrom() != null) {
+      // a resumed job's start may have been sent by the earlier run: a boot that failed since is not repeated
+      return readWithRetries(1).compose(now -> {
+        if (bootFailedAfterSend(a, now)) {
+          appliedNow();
+          return Future.<Void>succeededFuture();
+        }
+        return mutate(1, null);
+      });
+    }
     return mutate(1, null);
   }
 
@@ -511,7 +547,7 @@ final class OpExecution {
               // never repeat an action we could not check
               return Future.failedFuture(read.cause());
             }
-            if (a.doneIn(read.result(), before)) {
+            if (a.doneIn(read.result(), before) || bootFailedAfterSend(a, read.result())) {
               appliedNow();
               return Future.succeededFuture();
             }
@@ -522,6 +558,15 @@ final class OpExecution {
             return retryInPlace(e, tryNo, () -> mutate(tryNo + 1, before));
           });
         });
+  }
+
+  /**
+   * A start whose answer was lost (or, resumed, that an earlier run sent), on a machine now
+   * {@code failed} that was not failed before: the start ran and the boot failed. Sending it again
+   * would be a second start, so settle reports it.
+   */
+  private boolean bootFailedAfterSend(Action a, Machine now) {
+    return a instanceof Action.Start st && st.bootFailedSince(now, cachedStateBefore);
   }
 
   /** A lost answer, a 5xx or a 412 may mean the action happened: read before repeating it. */
@@ -599,20 +644,25 @@ final class OpExecution {
 
   /** Reads the machine, retrying retryable failures with backoff; a 404 and other errors end it. */
   private Future<Machine> readWithRetries(int tryNo) {
-    return readMachine().recover(err -> {
+    return readRetrying(this::readMachine, tryNo);
+  }
+
+  /** Runs a read, retrying retryable failures with backoff until attempts or the deadline run out. */
+  private <T> Future<T> readRetrying(Supplier<Future<T>> read, int tryNo) {
+    return read.get().recover(err -> {
       if (err instanceof FlyApiException e && (e.isRetryable() || e.errorClass() == ErrorClass.AMBIGUOUS)
           && tryNo < d.backoff.maxAttempts() && d.time.millis() < deadline) {
         long delay = d.backoff.delay(tryNo);
         d.stats.retries++;
         d.stats.backoffMs += delay;
-        return d.sleep(this, delay).compose(v -> readWithRetries(tryNo + 1));
+        return d.sleep(this, delay).compose(v -> readRetrying(read, tryNo + 1));
       }
       return Future.failedFuture(err);
     });
   }
 
   /** Backs off holding the slot (the lease is held), then runs {@code again}. */
-  private Future<Void> retryInPlace(FlyApiException e, int tryNo, Supplier<Future<Void>> again) {
+  private <T> Future<T> retryInPlace(FlyApiException e, int tryNo, Supplier<Future<T>> again) {
     if (tryNo >= d.backoff.maxAttempts()) {
       return Future.failedFuture(new Stop(OpResult.Outcome.FAILED, "retries_exhausted", "gave up after " + tryNo
           + " tries: " + e.getMessage()));
@@ -637,6 +687,9 @@ final class OpExecution {
     List<String> states;
     if (a instanceof Action.Wait w) {
       states = w.states();
+    } else if (op.await() && "started".equals(a.settledState())) {
+      // a boot can end in "failed" (bad image, command that cannot run): stop waiting then, not at the deadline
+      states = List.of("started", "failed");
     } else if (op.await() && a.settledState() != null) {
       states = List.of(a.settledState());
     } else {
@@ -647,10 +700,20 @@ final class OpExecution {
           + a.name() + " was applied; not waiting for " + String.join("/", states)));
     }
     // a Wait op reports the machine it waited for (a run job reads exit codes from its events)
-    return waitLoop(states, 1).compose(v -> a instanceof Action.Wait ? readFinal() : Future.succeededFuture());
+    return waitLoop(states, 1).compose(state -> {
+      if (a instanceof Action.Wait) {
+        return readFinal();
+      }
+      if ("failed".equals(state) && !"failed".equals(a.settledState())) {
+        return Future.failedFuture(new Stop(OpResult.Outcome.FAILED, "start_failed", "machine " + machineId
+            + " failed to start after " + a.name() + " (state failed); its events say why"));
+      }
+      return Future.succeededFuture();
+    });
   }
 
-  private Future<Void> waitLoop(List<String> states, int tryNo) {
+  /** Waits until the machine is in one of {@code states}; the state reached (null if the answer had none). */
+  private Future<String> waitLoop(List<String> states, int tryNo) {
     long left = deadline - d.time.millis();
     if (left <= 0) {
       return Future.failedFuture(timeout());
@@ -659,11 +722,11 @@ final class OpExecution {
     String version = versionForWait != null && (op.action() instanceof Action.Update || op.action() instanceof Action.Create)
         ? versionForWait : null;
     WaitOptions opts = new WaitOptions(states, version, secs, null);
-    Future<Void> waited = d.call(this, FlyOperation.MACHINES_WAIT, null,
+    Future<String> waited = d.call(this, FlyOperation.MACHINES_WAIT, null,
             () -> d.fly.waitMachine(op.app(), machineId, opts))
         .compose(w -> {
           d.fleet.recordState(op.app(), machineId, w.state(), w.version());
-          return Future.<Void>succeededFuture();
+          return Future.succeededFuture(w.state());
         })
         .recover(err -> {
           if (!(err instanceof FlyApiException e)) {
@@ -674,7 +737,7 @@ final class OpExecution {
           }
           if (e.errorClass() == ErrorClass.NOT_FOUND && states.contains("destroyed")) {
             d.fleet.recordDestroyed(op.app(), machineId);
-            return Future.succeededFuture();
+            return Future.succeededFuture("destroyed");
           }
           if (e.isRetryable() || (e.errorClass() == ErrorClass.PRECONDITION && e.apiError() != null
               && e.apiError().contains("replaced"))) {
@@ -683,10 +746,10 @@ final class OpExecution {
           return Future.failedFuture(e);
         });
     // a cancelled job does not wait for the answer; the lease is released right away
-    Promise<Void> raced = Promise.promise();
+    Promise<String> raced = Promise.promise();
     waited.onComplete(ar -> {
       if (ar.succeeded()) {
-        raced.tryComplete();
+        raced.tryComplete(ar.result());
       } else {
         raced.tryFail(ar.cause());
       }

@@ -327,7 +327,7 @@ final class JobExecution {
 
   private Action action(SlotRecord s) {
     return switch (s.action()) {
-      case "start" -> new Action.Start();
+      case "start" -> new Action.Start(job.claims() > 1 ? stateBefore(s) : null);
       case "stop" -> new Action.Stop(spec.params() instanceof JobSpec.StopParams p ? p.stop()
           : dev.flightdeck.fly.StopOptions.DEFAULT);
       case "suspend" -> new Action.Suspend();

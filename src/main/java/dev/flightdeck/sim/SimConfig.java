@@ -106,7 +106,9 @@ public record SimConfig(
 
   /**
    * Fault injection; also settable at run time through {@code PUT /sim/faults}. {@code operations}
-   * limits the faults to those spec operationIds (e.g. {@code Machines_create}); empty means all.
+   * limits the request faults to those spec operationIds (e.g. {@code Machines_create}); empty means
+   * all. {@code startFailureRate} is a machine fault instead: that share of boots (start, and create
+   * without {@code skip_launch}) ends in the {@code failed} state rather than {@code started}.
    */
   public record Faults(
       long seed,
@@ -117,7 +119,8 @@ public record SimConfig(
       double dropBeforeRate,
       double dropAfterRate,
       boolean mutationsOnly,
-      List<String> operations) {
+      List<String> operations,
+      double startFailureRate) {
 
     public Faults {
       operations = Checks.list("sim.faults.operations", operations);
@@ -127,10 +130,11 @@ public record SimConfig(
       Checks.atLeast("sim.faults.slow_ms", slowMs, 0);
       Checks.fraction("sim.faults.drop_before_rate", dropBeforeRate);
       Checks.fraction("sim.faults.drop_after_rate", dropAfterRate);
+      Checks.fraction("sim.faults.start_failure_rate", startFailureRate);
     }
 
     public static Faults none() {
-      return new Faults(1, 0, 0, 0, 0, 0, 0, false, List.of());
+      return new Faults(1, 0, 0, 0, 0, 0, 0, false, List.of(), 0);
     }
 
     /** Whether the faults apply to a request of {@code operationId} (mutating or not). */

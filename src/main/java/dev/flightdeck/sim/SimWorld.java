@@ -35,6 +35,8 @@ final class SimWorld {
   private final Set<String> machineIds = new java.util.HashSet<>();
   private SimConfig.Latency latency;
   private long nextNumericId = 1000;
+  private double startFailureRate;
+  private java.util.SplittableRandom startFailureRandom = new java.util.SplittableRandom(1);
 
   private static final class Waiter {
     final Set<String> states;
@@ -52,6 +54,7 @@ final class SimWorld {
     this.time = time;
     this.ids = new Ids(config.seed());
     this.latency = config.latency();
+    setStartFailures(config.faults());
   }
 
   long now() {
@@ -68,6 +71,26 @@ final class SimWorld {
 
   void setLatency(SimConfig.Latency l) {
     this.latency = l;
+  }
+
+  /** The machine fault of {@code faults}: the share of boots that end in {@code failed}. */
+  void setStartFailures(SimConfig.Faults faults) {
+    this.startFailureRate = faults.startFailureRate();
+    this.startFailureRandom = new java.util.SplittableRandom(faults.seed() ^ 0x57A27L);
+  }
+
+  /**
+   * Boots {@code m}: after {@code delayMs} in {@code starting} it is {@code started}, or, when the
+   * start-failure fault picks this boot, {@code failed} with a non-zero exit (as when the image's
+   * command cannot run), which a start may be tried from again.
+   */
+  private void boot(SimMachine m, long delayMs, JsonObject startedDetail) {
+    if (startFailureRate > 0 && startFailureRandom.nextDouble() < startFailureRate) {
+      transition(m, "starting", delayMs, "failed", () -> addEvent(m, "exit", "failed", "flyd",
+          exitRequest(1, false, false, null)));
+    } else {
+      transition(m, "starting", delayMs, "started", () -> addEvent(m, "start", "started", "flyd", startedDetail));
+    }
   }
 
   // ------------------------------------------------------------------ apps
@@ -264,7 +287,7 @@ final class SimWorld {
     journal.add(now, app.name, m.id, "create", requestId, false, null, null, "created", m.instanceId, detail);
     JsonObject answer = SimJson.machine(m, now, false, false, nonce);
     if (!skipLaunch) {
-      transition(m, "starting", latency.createMs(), "started", () -> addEvent(m, "start", "started", "flyd", null));
+      boot(m, latency.createMs(), null);
     }
     return SimResult.ok(answer);
   }
@@ -364,8 +387,7 @@ final class SimWorld {
     addEvent(m, "start", "starting", "user", null);
     journal.add(now(), m.app.name, m.id, "start", requestId, g.withLease, g.owner, before, "starting", m.instanceId,
         null);
-    transition(m, "starting", latency.startMs(), "started", () -> addEvent(m, "start", "started", "flyd",
-        "suspended".equals(before) ? new JsonObject().put("resumed", true) : null));
+    boot(m, latency.startMs(), "suspended".equals(before) ? new JsonObject().put("resumed", true) : null);
     return SimResult.ok(new JsonObject().put("previous_state", before).put("migrated", false).put("new_host", ""));
   }
 

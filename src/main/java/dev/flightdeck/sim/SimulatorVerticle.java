@@ -357,6 +357,7 @@ final class SimulatorVerticle extends VerticleBase {
   void setFaults(SimConfig.Faults f) {
     this.faults = f;
     this.faultRandom = new SplittableRandom(f.seed());
+    world.setStartFailures(f);
   }
 
   SimConfig.RateLimits rateLimits() {

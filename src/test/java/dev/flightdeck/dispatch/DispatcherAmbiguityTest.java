@@ -32,11 +32,11 @@ class DispatcherAmbiguityTest {
   }
 
   private static SimConfig.Faults dropAfter(String... operations) {
-    return new SimConfig.Faults(1, 0, 0, 0, 0, 0, 1.0, false, List.of(operations));
+    return new SimConfig.Faults(1, 0, 0, 0, 0, 0, 1.0, false, List.of(operations), 0);
   }
 
   private static SimConfig.Faults dropBefore(String... operations) {
-    return new SimConfig.Faults(1, 0, 0, 0, 0, 1.0, 0, false, List.of(operations));
+    return new SimConfig.Faults(1, 0, 0, 0, 0, 1.0, 0, false, List.of(operations), 0);
   }
 
   private MachineOp create(String slot) {
@@ -80,6 +80,29 @@ class DispatcherAmbiguityTest {
     assertThat(r.outcome()).as(r.error()).isEqualTo(OpResult.Outcome.SUCCEEDED);
     assertThat(r.attempts()).isEqualTo(2);
     assertThat(fx.journal("c").stream().filter(e -> e.getString("action").equals("create"))).hasSize(1);
+  }
+
+  @Test
+  void a_create_with_no_clear_answer_keeps_looking_while_the_list_fails_then_goes_on(Vertx vertx) {
+    fx = DispatchFixture.manual(vertx, TestConfigs.simJson(), new JsonObject()
+        .put("rate_limits", new JsonObject().put("enabled", false)));
+    fx.sim.fly.createApp(new CreateAppRequest("c", "personal", null)).await();
+    // a 5xx on create may have applied; the lookup by tag then fails too
+    fx.sim.sim.setFaults(new SimConfig.Faults(1, 1.0, 0, 0, 0, 0, 0, false, List.of("Machines_create",
+        "Machines_list"), 0)).await();
+    Future<OpResult> result = fx.dispatcher.submit(create("2"));
+    fx.eventually(() -> fx.clock.pendingTimers() > 0, Duration.ofSeconds(10), "the lookup's backoff");
+    assertThat(result.isComplete()).as("a failing lookup is retried, not the end of the op").isFalse();
+    fx.sim.sim.setFaults(SimConfig.Faults.none()).await();
+    while (!result.isComplete()) {
+      fx.fireNextTimer();
+      fx.eventually(() -> result.isComplete() || fx.clock.pendingTimers() > 0, Duration.ofSeconds(10), "progress");
+    }
+    OpResult r = fx.settle(result);
+
+    assertThat(r.outcome()).as(r.error()).isEqualTo(OpResult.Outcome.SUCCEEDED);
+    assertThat(fx.journal("c").stream().filter(e -> e.getString("action").equals("create"))).hasSize(1);
+    assertThat(machines(fx, "c")).hasSize(1);
   }
 
   @Test

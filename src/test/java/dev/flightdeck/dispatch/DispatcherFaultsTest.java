@@ -39,7 +39,7 @@ class DispatcherFaultsTest {
         .put("backoff", new JsonObject().put("base_ms", 5).put("cap_ms", 50).put("max_attempts", 12)));
     fx.sim.seed("fleet", 300, "stopped");
     var fleet = machines(fx, "fleet");
-    fx.sim.sim.setFaults(new SimConfig.Faults(99, 0.10, 0.05, 0, 0, 0.02, 0.03, false, List.of())).await();
+    fx.sim.sim.setFaults(new SimConfig.Faults(99, 0.10, 0.05, 0, 0, 0.02, 0.03, false, List.of(), 0)).await();
 
     List<OpResult> started = submitAndAwait(fx, ops("up", "fleet", fleet, new Action.Start(), true));
     List<OpResult> stopped = submitAndAwait(fx, ops("down", "fleet", fleet, new Action.Stop(StopOptions.DEFAULT), true));

@@ -64,12 +64,12 @@ class DispatcherLeaseTest {
     String id = machines(fx, "lapse").get(0).id();
     // every start fails, so the op keeps retrying it while holding its lease
     fx.sim.sim.setFaults(new dev.flightdeck.sim.SimConfig.Faults(1, 1.0, 0, 0, 0, 0, 0, false,
-        List.of("Machines_start"))).await();
+        List.of("Machines_start"), 0)).await();
     Future<OpResult> result = fx.dispatcher.submit(MachineOp.of("op", "job", "lapse", id, new Action.Start(), true));
     fx.eventually(() -> fx.clock.pendingTimers() > 0, Duration.ofSeconds(10), "a retry of the start");
     // then the API fails the lease refreshes too, for longer than the 4 s TTL: the lease runs out
     fx.sim.sim.setFaults(new dev.flightdeck.sim.SimConfig.Faults(1, 1.0, 0, 0, 0, 0, 0, false,
-        List.of("Machines_start", "Machines_create_lease"))).await();
+        List.of("Machines_start", "Machines_create_lease"), 0)).await();
     for (int i = 0; i < 12; i++) {
       fx.advance(500).await();
     }

@@ -97,7 +97,7 @@ class DispatcherRetryTest {
         .put("backoff", new JsonObject().put("base_ms", 100).put("cap_ms", 400).put("max_attempts", 5)));
     fx.sim.seed("e", 1, "stopped");
     String id = machines(fx, "e").get(0).id();
-    fx.sim.sim.setFaults(new SimConfig.Faults(1, 1.0, 0, 0, 0, 0, 0, false, List.of("Machines_start"))).await();
+    fx.sim.sim.setFaults(new SimConfig.Faults(1, 1.0, 0, 0, 0, 0, 0, false, List.of("Machines_start"), 0)).await();
     Future<OpResult> result = fx.dispatcher.submit(MachineOp.of("op", "job", "e", id, new Action.Start(), true));
     List<Long> delays = new ArrayList<>();
     while (!result.isComplete()) {

@@ -135,7 +135,7 @@ class FleetCacheTest {
     fx = DispatchFixture.manual(vertx, TestConfigs.simJson(), new JsonObject());
     fx.sim.seed("s", 3, "stopped");
     fx.fleet.machines("s", Selector.ALL).await();
-    fx.sim.sim.setFaults(new SimConfig.Faults(1, 1.0, 0, 0, 0, 0, 0, false, List.of("Machines_list"))).await();
+    fx.sim.sim.setFaults(new SimConfig.Faults(1, 1.0, 0, 0, 0, 0, 0, false, List.of("Machines_list"), 0)).await();
     fx.advance(100_000).await();
     FleetCache.AppView view = fx.fleet.refresh("s").await();
     assertThat(view.machines()).isEqualTo(3);

@@ -410,7 +410,7 @@ class FlyClientTest {
   @Test
   void server_errors_are_retryable_for_reads_and_ambiguous_for_creates(VertxTestContext ctx) {
     fx.seed("flaky", 1, "stopped");
-    fx.sim.setFaults(new SimConfig.Faults(3, 1.0, 0, 0, 0, 0, 0, false, java.util.List.of())).await();
+    fx.sim.setFaults(new SimConfig.Faults(3, 1.0, 0, 0, 0, 0, 0, false, java.util.List.of(), 0)).await();
     apiFailure(fly.listMachines("flaky", ListMachinesQuery.ALL))
         .compose(e -> {
           ctx.verify(() -> {
@@ -429,7 +429,7 @@ class FlyClientTest {
   @Test
   void a_connection_dropped_after_the_create_applied_is_ambiguous(VertxTestContext ctx) {
     fx.seed("drop", 0, "stopped");
-    fx.sim.setFaults(new SimConfig.Faults(3, 0, 0, 0, 0, 0, 1.0, false, java.util.List.of())).await();
+    fx.sim.setFaults(new SimConfig.Faults(3, 0, 0, 0, 0, 0, 1.0, false, java.util.List.of(), 0)).await();
     MachineConfig cfg = config("img:1", "app").withMetadata("flightdeck_slot", "job1-0");
     apiFailure(fly.createMachine("drop", CreateMachineRequest.of(cfg)))
         .compose(e -> {

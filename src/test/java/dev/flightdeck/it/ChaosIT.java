@@ -59,7 +59,7 @@ class ChaosIT {
 
   /** What a run measured, printed as the README's table row. */
   private record Figures(String store, int instances, int faults, int submitted, int completed, long ops,
-      long retries, int duplicates, int leasesLeaked, long maxTakeoverMs, int ticks, int scaleUps) {}
+      long retries, int bootFailures, int duplicates, int leasesLeaked, long maxTakeoverMs, int ticks, int scaleUps) {}
 
   private void run(String store, int instanceCount) throws Exception {
     String schema = store.equals("postgres") ? Postgres.freshSchema() : null;
@@ -124,7 +124,7 @@ class ChaosIT {
       AtomicInteger nextMachine = new AtomicInteger();
       long runMs = full ? 600_000 : 95_000;
       long start = System.currentTimeMillis();
-      ExecutorService workers = Executors.newFixedThreadPool(6);
+      ExecutorService workers = Executors.newFixedThreadPool(7);
       java.util.concurrent.atomic.AtomicBoolean submitting = new java.util.concurrent.atomic.AtomicBoolean(true);
       // fault-exposed jobs: each on three machines no other job touches, so their end state is checkable
       workers.submit(() -> loop(submitting, 250, () -> {
@@ -147,6 +147,9 @@ class ChaosIT {
       }
       // alerts: the same firing alert re-sent every 3 s (within the 10 s cooldown, and after it)
       workers.submit(() -> loop(submitting, 3000, () -> alert(c, live, "firing")));
+      // retries counted by each instance, sampled: a SIGKILLed instance's counter dies with it
+      Map<String, Long> retriesSeen = new ConcurrentHashMap<>();
+      workers.submit(() -> loop(submitting, 1000, () -> sampleRetries(c, live, retriesSeen)));
 
       // the fault schedule
       long maxTakeover = 0;
@@ -156,10 +159,12 @@ class ChaosIT {
       at(start, 15_000);
       faults(c, faultLog, "none", new JsonObject());
       at(start, 18_000);
-      faults(c, faultLog, "429 storm (50% of calls, 10 s)", new JsonObject().put("throttle_rate", 0.5));
-      at(start, 28_000);
-      faults(c, faultLog, "none", new JsonObject());
+      faults(c, faultLog, "429 storm (50% of calls, 6 s)", new JsonObject().put("throttle_rate", 0.5));
+      at(start, 24_000);
+      faults(c, faultLog, "machines that fail to start (25% of boots end in failed, 6 s)", new JsonObject()
+          .put("start_failure_rate", 0.25));
       at(start, 30_000);
+      faults(c, faultLog, "none", new JsonObject());
       maxTakeover = Math.max(maxTakeover, kill(c, live, 0, overrides, faultLog));
       at(start, 38_000);
       faults(c, faultLog, "answers slower than the client timeout (20%, 3 s)", new JsonObject().put("slow_rate", 0.2)
@@ -224,10 +229,17 @@ class ChaosIT {
           mutations.merge(e.getString("machine_id") + "/" + e.getString("action"), 1L, Long::sum);
         }
       }
-      for (long n : mutations.values()) {
-        duplicates += n > 1 ? (int) (n - 1) : 0;
+      List<String> duplicated = new ArrayList<>();
+      for (Map.Entry<String, Long> m : mutations.entrySet()) {
+        if (m.getValue() > 1) {
+          duplicates += (int) (m.getValue() - 1);
+          String id = m.getKey().substring(0, m.getKey().indexOf('/'));
+          duplicated.add("\n" + m.getKey() + ":");
+          journal.stream().filter(e -> id.equals(e.getString("machine_id"))).forEach(e -> duplicated.add(e.encode()));
+        }
       }
       List<String> wrongState = new ArrayList<>();
+      AtomicInteger bootFailures = new AtomicInteger();
       for (Map.Entry<String, Expect> a : accepted.entrySet()) {
         JsonObject j = ended.get(a.getKey());
         Expect x = a.getValue();
@@ -236,7 +248,20 @@ class ChaosIT {
           continue;
         }
         if (!j.getString("state").equals("succeeded")) {
-          continue; // failed under faults is allowed; a failed job must not have left a lease (checked below)
+          // failed under faults is allowed (its leases are checked below); a machine it says failed to boot is failed
+          for (Object o : j.getJsonArray("machines", new JsonArray())) {
+            JsonObject slot = (JsonObject) o;
+            JsonObject m = machines.get(slot.getString("machine_id"));
+            if (!"start_failed".equals(slot.getString("error_code"))) {
+              continue;
+            }
+            bootFailures.incrementAndGet();
+            if (m == null || !"failed".equals(m.getString("state"))) {
+              wrongState.add(a.getKey() + " says " + slot.getString("machine_id") + " failed to start; it is "
+                  + (m == null ? "gone" : m.getString("state")));
+            }
+          }
+          continue;
         }
         for (String id : x.machines()) {
           JsonObject m = machines.get(id);
@@ -283,13 +308,12 @@ class ChaosIT {
         assertThat(ups.get(i) - ups.get(i - 1)).as("scale-ups at least the 10 s cooldown apart").isGreaterThanOrEqualTo(
             10_000);
       }
-      long retries = 0;
-      for (ProcessCluster.Instance i : new ArrayList<>(live)) {
-        retries += (long) c.metric(i, "flightdeck_dispatch_retries_total");
-      }
+      sampleRetries(c, live, retriesSeen);
+      long retries = retriesSeen.values().stream().mapToLong(Long::longValue).sum();
       int completed = (int) ended.values().stream().filter(j -> j.getString("state").equals("succeeded")).count();
       Figures f = new Figures(store, instanceCount, faultLog.size(), accepted.size(), completed,
-          journal.stream().filter(e -> !e.getString("action").equals("get")).count(), retries, duplicates, leaked,
+          journal.stream().filter(e -> !e.getString("action").equals("get")).count(), retries, bootFailures.get(),
+          duplicates, leaked,
           maxTakeover, ticks, ups.size());
       print(f, faultLog);
       for (Map.Entry<ProcessCluster.Instance, long[]> e : resourcesAtStart.entrySet()) {
@@ -303,7 +327,7 @@ class ChaosIT {
       System.out.printf("soak simulator: RSS %d MiB, open files %d (end)%n", resources(c.sim.pid())[0] / 1024,
           resources(c.sim.pid())[1]);
 
-      assertThat(duplicates).as("duplicate mutations in the journal").isZero();
+      assertThat(duplicates).as("duplicate mutations in the journal: " + duplicated).isZero();
       assertThat(wrongState).as("machines not in the state their succeeded job says").isEmpty();
       assertThat(withoutLease).as("mutations sent without the lease").isZero();
       assertThat(leaked).as("leases left held by Flightdeck").isZero();
@@ -400,6 +424,22 @@ class ChaosIT {
     }
   }
 
+  private static void sampleRetries(ProcessCluster c, List<ProcessCluster.Instance> live, Map<String, Long> seen) {
+    for (ProcessCluster.Instance i : snapshot(live)) {
+      try {
+        seen.merge(i.name(), (long) c.metric(i, "flightdeck_dispatch_retries_total"), Math::max);
+      } catch (Exception e) {
+        // going down: its last sample stands
+      }
+    }
+  }
+
+  private static List<ProcessCluster.Instance> snapshot(List<ProcessCluster.Instance> live) {
+    synchronized (live) {
+      return new ArrayList<>(live);
+    }
+  }
+
   private ProcessCluster.Instance pick(List<ProcessCluster.Instance> live) {
     synchronized (live) {
       return live.get(random.nextInt(live.size()));
@@ -429,7 +469,7 @@ class ChaosIT {
 
   private static void faults(ProcessCluster c, List<String> log, String what, JsonObject faults) throws Exception {
     JsonObject all = new JsonObject().put("error_rate", 0.0).put("throttle_rate", 0.0).put("slow_rate", 0.0)
-        .put("drop_before_rate", 0.0).put("drop_after_rate", 0.0).put("seed", 11);
+        .put("drop_before_rate", 0.0).put("drop_after_rate", 0.0).put("start_failure_rate", 0.0).put("seed", 11);
     faults.forEach(e -> all.put(e.getKey(), e.getValue()));
     c.simSend("PUT", "/sim/faults", all);
     if (!what.equals("none")) {
@@ -507,8 +547,8 @@ class ChaosIT {
   private static void print(Figures f, List<String> faults) {
     System.out.println("chaos " + f.store() + " × " + f.instances() + ": faults injected:");
     faults.forEach(x -> System.out.println("  - " + x));
-    System.out.printf("| %s × %d | %d | %d / %d | %,d | %d | %d | %.1f s | %d | %d |%n", f.store(), f.instances(),
-        f.faults(), f.submitted(), f.completed(), f.ops(), f.duplicates(), f.leasesLeaked(), f.maxTakeoverMs() / 1000.0,
-        f.ticks(), f.scaleUps());
+    System.out.printf("| %s × %d | %d | %,d / %,d | %,d | %,d | %d | %d | %d | %.1f s | %d | %d |%n", f.store(),
+        f.instances(), f.faults(), f.submitted(), f.completed(), f.ops(), f.retries(), f.bootFailures(), f.duplicates(),
+        f.leasesLeaked(), f.maxTakeoverMs() / 1000.0, f.ticks(), f.scaleUps());
   }
 }

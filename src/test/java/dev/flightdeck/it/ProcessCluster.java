@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * A simulator and Flightdeck instances as separate processes, the way they run in production:
@@ -159,14 +158,34 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   /** Polls {@code condition} every 25 ms until it holds. */
-  static void await(Supplier<Boolean> condition, Duration timeout, String what) throws InterruptedException {
+  /** Polls {@code condition} until it holds; a condition that throws (a process not up yet) does not hold. */
+  static void await(java.util.concurrent.Callable<Boolean> condition, Duration timeout, String what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.get()) {
+    while (!holds(condition)) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out waiting for: " + what);
       }
       Thread.sleep(25); // polling a separate process; there is nothing to wait on in-process
     }
+  }
+
+  private static boolean holds(java.util.concurrent.Callable<Boolean> condition) {
+    try {
+      return condition.call();
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** Waits until the simulator's journal holds at least {@code n} {@code action} entries for {@code app}. */
+  void awaitActions(String app, String action, int n, Duration timeout) throws InterruptedException {
+    await(() -> count(app, action) >= n, timeout, n + " " + action + " calls on " + app);
+  }
+
+  /** Waits until the simulator holds no lease at all. */
+  void awaitNoLeases(Duration timeout) throws InterruptedException {
+    await(() -> simAdmin("/sim/leases").getJsonArray("leases").isEmpty(), timeout, "no lease left held");
   }
 
   @Override

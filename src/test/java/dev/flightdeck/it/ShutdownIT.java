@@ -26,13 +26,7 @@ class ShutdownIT {
           .put("target", new JsonObject().put("all", true)));
       assertThat(job.getInteger("_status")).isEqualTo(201);
       String id = job.getString("id");
-      ProcessCluster.await(() -> {
-        try {
-          return c.count("demo", "start") >= 4;
-        } catch (Exception e) {
-          return false;
-        }
-      }, Duration.ofSeconds(30), "the job under way");
+      c.awaitActions("demo", "start", 4, Duration.ofSeconds(30));
 
       first.process().terminate();
       first.process().awaitLine("Shutting down", Duration.ofSeconds(10));

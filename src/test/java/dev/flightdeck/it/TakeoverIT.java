@@ -38,13 +38,7 @@ class TakeoverIT {
       JsonObject job = c.api(a, "POST", "/v1/jobs", new JsonObject().put("app", "demo").put("kind", "start")
           .put("target", new JsonObject().put("all", true)));
       String id = job.getString("id");
-      ProcessCluster.await(() -> {
-        try {
-          return c.count("demo", "start") >= 8;
-        } catch (Exception e) {
-          return false;
-        }
-      }, Duration.ofSeconds(30), "alpha working on the job");
+      c.awaitActions("demo", "start", 8, Duration.ofSeconds(30));
       assertThat(c.api(a, "GET", "/v1/jobs/" + id, null).getString("owner")).isEqualTo("alpha");
 
       ProcessCluster.Instance b = c.startInstance("beta", pg());
@@ -69,13 +63,7 @@ class TakeoverIT {
           .collect(Collectors.groupingBy(e -> e.getString("machine_id"), Collectors.counting()));
       assertThat(starts).hasSize(40);
       assertThat(starts.values()).containsOnly(1L);
-      ProcessCluster.await(() -> {
-        try {
-          return c.simAdmin("/sim/leases").getJsonArray("leases").isEmpty();
-        } catch (Exception e) {
-          return false;
-        }
-      }, Duration.ofSeconds(20), "no lease left held");
+      c.awaitNoLeases(Duration.ofSeconds(20));
     }
   }
 }

@@ -166,7 +166,7 @@ class JobsControlTest {
   void planning_through_an_api_outage_is_retried_instead_of_failing_the_job(Vertx vertx) {
     start(vertx, cfg -> { });
     seed("out", 3, "stopped");
-    fx.server.simulator().setFaults(new SimConfig.Faults(1, 1.0, 0, 0, 0, 0, 0, false, List.of("Machines_list")))
+    fx.server.simulator().setFaults(new SimConfig.Faults(1, 1.0, 0, 0, 0, 0, 0, false, List.of("Machines_list"), 0))
         .await();
     String id = fx.submit(job("out", "start"));
     fx.eventually(() -> fx.server.simulator().stats().await().encode().contains("Machines_list"), T,
@@ -187,6 +187,22 @@ class JobsControlTest {
         .put("timeout_seconds", 1))), T);
     assertThat(done.getString("state")).isEqualTo("failed");
     assertThat(done.getString("error")).isEqualTo("timed out after 1 s");
+    fx.eventually(() -> leases().isEmpty(), T, "leases released");
+  }
+
+  @Test
+  void machines_that_fail_to_boot_fail_their_slots_as_start_failed_without_waiting_out_the_timeout(Vertx vertx) {
+    start(vertx, cfg -> { });
+    seed("boot", 3, "stopped");
+    fx.server.simulator().setFaults(new SimConfig.Faults(1, 0, 0, 0, 0, 0, 0, false, List.of(), 1.0)).await();
+    JsonObject done = fx.awaitEnd(fx.submit(job("boot", "start")), T);
+    assertThat(done.getString("state")).isEqualTo("failed");
+    assertThat(done.getString("error")).isEqualTo("3 of 3 machine(s) failed");
+    assertThat(done.getJsonArray("machines")).hasSize(3).allSatisfy(o -> {
+      JsonObject m = (JsonObject) o;
+      assertThat(m.getString("error_code")).isEqualTo("start_failed");
+      assertThat(m.getString("error")).contains("failed to start");
+    });
     fx.eventually(() -> leases().isEmpty(), T, "leases released");
   }
 }

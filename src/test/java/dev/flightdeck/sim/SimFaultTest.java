@@ -9,6 +9,7 @@ import dev.flightdeck.fly.FlyApp;
 import dev.flightdeck.fly.FlyClient;
 import dev.flightdeck.fly.ListMachinesQuery;
 import dev.flightdeck.fly.MachineConfig;
+import dev.flightdeck.fly.WaitOptions;
 import dev.flightdeck.testing.SimFixture;
 import dev.flightdeck.testing.TestConfigs;
 import io.vertx.core.Future;
@@ -42,7 +43,8 @@ class SimFaultTest {
 
   private static SimConfig.Faults faults(double error, double throttle, double slow, long slowMs, double dropBefore,
       double dropAfter, boolean mutationsOnly) {
-    return new SimConfig.Faults(11, error, throttle, slow, slowMs, dropBefore, dropAfter, mutationsOnly, java.util.List.of());
+    return new SimConfig.Faults(11, error, throttle, slow, slowMs, dropBefore, dropAfter, mutationsOnly,
+        java.util.List.of(), 0);
   }
 
   private Future<String> machineId() {
@@ -145,7 +147,7 @@ class SimFaultTest {
   @Test
   void faults_can_be_limited_to_named_operations(VertxTestContext ctx) {
     machineId().compose(id -> fx.sim.setFaults(new SimConfig.Faults(3, 1.0, 0, 0, 0, 0, 0, false,
-            java.util.List.of("Machines_stop")))
+            java.util.List.of("Machines_stop"), 0))
         .compose(v -> fly.startMachine("f", id, null))
         .compose(v -> apiFailure(fly.stopMachine("f", id, null, null))))
         .onComplete(ctx.succeeding(e -> ctx.verify(() -> {
@@ -172,6 +174,54 @@ class SimFaultTest {
         .onComplete(ctx.succeeding(bad -> ctx.verify(() -> {
           assertThat(bad.statusCode()).isEqualTo(400);
           assertThat(bad.bodyAsJsonObject().getString("error")).contains("sim.faults.error_rate");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void a_machine_that_fails_to_start_ends_failed_with_an_exit_event_and_can_be_started_again(VertxTestContext ctx) {
+    SimConfig.Faults bootsFail = new SimConfig.Faults(5, 0, 0, 0, 0, 0, 0, false, java.util.List.of(), 1.0);
+    machineId().compose(id -> fx.sim.setFaults(bootsFail)
+            .compose(v -> fly.startMachine("f", id, null))
+            .compose(v -> {
+              // the start is accepted; the boot fails when the transition ends
+              var waited = fly.waitMachine("f", id, new WaitOptions(java.util.List.of("started", "failed"), null, 30,
+                  null));
+              return fx.clock.runDue().compose(x -> waited);
+            })
+            .compose(w -> {
+              ctx.verify(() -> assertThat(w.state()).isEqualTo("failed"));
+              // a wait for "started" alone gets the 408 naming the failed state
+              var started = fly.waitMachine("f", id, WaitOptions.forState("started", 5));
+              return fx.clock.whenPending(1).compose(x -> fx.clock.advance(5000)).compose(x -> apiFailure(started));
+            })
+            .compose(e -> {
+              ctx.verify(() -> assertThat(e.apiError()).endsWith("currently failed"));
+              return fly.getMachine("f", id);
+            })
+            .compose(m -> {
+              ctx.verify(() -> {
+                assertThat(m.state()).isEqualTo("failed");
+                assertThat(m.events().get(0).type()).isEqualTo("exit");
+                assertThat(m.events().get(0).status()).isEqualTo("failed");
+              });
+              return fx.sim.setFaults(SimConfig.Faults.none());
+            })
+            .compose(v -> fly.startMachine("f", id, null))
+            .compose(v -> fx.clock.runDue())
+            .compose(v -> fly.getMachine("f", id)))
+        .onComplete(ctx.succeeding(m -> ctx.verify(() -> {
+          assertThat(m.state()).as("a failed machine starts once the fault is gone").isEqualTo("started");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void a_start_failure_rate_outside_zero_to_one_is_refused_naming_the_field(VertxTestContext ctx) {
+    fx.admin().putAbs(fx.baseUrl() + "/sim/faults").sendJsonObject(new JsonObject().put("start_failure_rate", 1.5))
+        .onComplete(ctx.succeeding(bad -> ctx.verify(() -> {
+          assertThat(bad.statusCode()).isEqualTo(400);
+          assertThat(bad.bodyAsJsonObject().getString("error")).contains("sim.faults.start_failure_rate");
           ctx.completeNow();
         })));
   }
