@@ -138,12 +138,17 @@ class ChaosIT {
             .put("target", new JsonObject().put("machine_ids", new JsonArray(new ArrayList<>(ids)))), submitted,
             accepted, new Expect(kind, List.copyOf(ids)));
       }));
-      // plain load: many small jobs whose machines are already where they should be
+      // plain load: many small jobs whose machines are already where they should be; the long profile
+      // sends 300/s for the first 20 s of every minute (more than the instances sustain for ten minutes)
       int loadPerSecond = full ? 300 : 40;
       for (int w = 0; w < 3; w++) {
-        workers.submit(() -> loop(submitting, 3000 / loadPerSecond, () -> submit(c, live, new JsonObject()
-            .put("app", "idle").put("kind", "stop").put("target", new JsonObject().put("all", true)), submitted,
-            accepted, new Expect("noop", List.of()))));
+        workers.submit(() -> loop(submitting, 3000 / loadPerSecond, () -> {
+          if (full && (System.currentTimeMillis() - start) % 60_000 >= 20_000) {
+            return;
+          }
+          submit(c, live, new JsonObject().put("app", "idle").put("kind", "stop")
+              .put("target", new JsonObject().put("all", true)), submitted, accepted, new Expect("noop", List.of()));
+        }));
       }
       // alerts: the same firing alert re-sent every 3 s (within the 10 s cooldown, and after it)
       workers.submit(() -> loop(submitting, 3000, () -> alert(c, live, "firing")));
@@ -204,7 +209,20 @@ class ChaosIT {
       assertThat(workers.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
       alert(c, live, "resolved");
 
-      // every accepted job ends
+      // every accepted job ends: first the store's own counts (cheap), then each job over the API
+      long[] lastReport = {System.currentTimeMillis()};
+      try {
+        ProcessCluster.await(() -> {
+          long backlog = backlog(c, live);
+          if (System.currentTimeMillis() - lastReport[0] > 30_000) {
+            lastReport[0] = System.currentTimeMillis();
+            System.out.printf("chaos %s: %d jobs queued or running%n", store, backlog);
+          }
+          return backlog == 0;
+        }, Duration.ofSeconds(full ? 900 : 240), "the store's queue to drain");
+      } catch (AssertionError e) {
+        System.out.printf("chaos %s: still %d jobs queued or running; checking each job%n", store, backlog(c, live));
+      }
       Map<String, JsonObject> ended = new HashMap<>();
       ProcessCluster.await(() -> {
         for (String id : accepted.keySet()) {
@@ -422,6 +440,20 @@ class ChaosIT {
       }
       Thread.sleep(200);
     }
+  }
+
+  /** Jobs queued or running in the store, as the instances' {@code flightdeck_jobs_stored} gauge says. */
+  private static long backlog(ProcessCluster c, List<ProcessCluster.Instance> live) {
+    long most = -1;
+    for (ProcessCluster.Instance i : snapshot(live)) {
+      try {
+        most = Math.max(most, (long) (c.metric(i, "flightdeck_jobs_stored{state=\"queued\"}")
+            + c.metric(i, "flightdeck_jobs_stored{state=\"running\"}")));
+      } catch (Exception e) {
+        // down: another one answers
+      }
+    }
+    return most < 0 ? Long.MAX_VALUE : most;
   }
 
   private static void sampleRetries(ProcessCluster c, List<ProcessCluster.Instance> live, Map<String, Long> seen) {
