@@ -46,6 +46,10 @@ class ChaosIT {
   private final boolean full = profile.equals("full");
   private final Random random = new Random(7);
   private int restarts;
+  /** When each instance came up and its {RSS, open files} then, for the soak figures at the end. */
+  private final Map<ProcessCluster.Instance, Started> started = new ConcurrentHashMap<>();
+
+  private record Started(long atMs, long[] resources) {}
 
   @Test
   void one_instance_on_sqlite_keeps_every_invariant_under_faults() throws Exception {
@@ -77,8 +81,9 @@ class ChaosIT {
       Collections.shuffle(pool, random);
 
       JsonObject overrides = new JsonObject()
+          // retention far above the run's job count: a pruned job would look lost to the checks below
           .put("jobs", new JsonObject().put("heartbeat_timeout_ms", 1500).put("shutdown_grace_ms", 1000)
-              .put("max_running", 64))
+              .put("max_running", 64).put("retention", new JsonObject().put("max_ended_jobs", 1_000_000)))
           .put("dispatch", new JsonObject().put("max_in_flight", 32).put("op_timeout_ms", 90_000)
               .put("wait_timeout_seconds", 1)
               .put("lease_conflict_timeout_ms", 30_000))
@@ -91,7 +96,7 @@ class ChaosIT {
       }
       List<ProcessCluster.Instance> live = Collections.synchronizedList(new ArrayList<>());
       for (int i = 0; i < instanceCount; i++) {
-        live.add(c.startInstance(store + "-" + i, overrides));
+        live.add(startInstance(c, store + "-" + i, overrides));
       }
 
       // cron: every minute, ten schedules; one autoscaling policy
@@ -111,12 +116,6 @@ class ChaosIT {
           .put("cooldown_up_seconds", 10).put("cooldown_down_seconds", 3600)
           .put("up", new JsonObject().put("alertname", "ChaosLoad")));
       assertThat(policy.getInteger("_status")).as(policy.encode()).isEqualTo(201);
-
-      // resources at the start, for the soak comparison at the end
-      Map<ProcessCluster.Instance, long[]> resourcesAtStart = new HashMap<>();
-      for (ProcessCluster.Instance i : live) {
-        resourcesAtStart.put(i, resources(i.process().pid()));
-      }
 
       // the load
       Map<String, Expect> accepted = new ConcurrentHashMap<>();
@@ -224,17 +223,26 @@ class ChaosIT {
         System.out.printf("chaos %s: still %d jobs queued or running; checking each job%n", store, backlog(c, live));
       }
       Map<String, JsonObject> ended = new HashMap<>();
-      ProcessCluster.await(() -> {
-        for (String id : accepted.keySet()) {
-          if (!ended.containsKey(id)) {
-            JsonObject j = get(c, live, "/v1/jobs/" + id);
-            if (j != null && Set.of("succeeded", "failed", "cancelled").contains(j.getString("state"))) {
-              ended.put(id, j);
+      Map<String, String> notEnded = new HashMap<>();
+      try {
+        ProcessCluster.await(() -> {
+          notEnded.clear();
+          for (String id : accepted.keySet()) {
+            if (!ended.containsKey(id)) {
+              JsonObject j = get(c, live, "/v1/jobs/" + id);
+              if (j != null && Set.of("succeeded", "failed", "cancelled").contains(j.getString("state"))) {
+                ended.put(id, j);
+              } else {
+                notEnded.put(id, j == null ? "not found" : j.getString("state"));
+              }
             }
           }
-        }
-        return ended.size() == accepted.size();
-      }, Duration.ofSeconds(full ? 600 : 240), "every accepted job ended");
+          return ended.size() == accepted.size();
+        }, Duration.ofSeconds(full ? 600 : 240), "every accepted job ended");
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + ": " + notEnded.size() + " of " + accepted.size()
+            + " did not, e.g. " + notEnded.entrySet().stream().limit(5).toList());
+      }
 
       // the invariants
       List<JsonObject> journal = c.journal("chaos");
@@ -334,12 +342,16 @@ class ChaosIT {
           duplicates, leaked,
           maxTakeover, ticks, ups.size());
       print(f, faultLog);
-      for (Map.Entry<ProcessCluster.Instance, long[]> e : resourcesAtStart.entrySet()) {
-        if (live.contains(e.getKey()) && e.getKey().process().isAlive()) {
-          long[] end = resources(e.getKey().process().pid());
-          System.out.printf("soak %s (up the whole run): RSS %d → %d MiB, open files %d → %d%n", e.getKey().name(),
-              e.getValue()[0] / 1024, end[0] / 1024, e.getValue()[1], end[1]);
-          assertThat(end[1]).as("file descriptors stay bounded").isLessThan(e.getValue()[1] + 200);
+      // the soak: every instance alive at the end, from the moment it came up (the restart loop ends
+      // about two minutes into the run, so the SQLite instance has been up for most of it)
+      for (ProcessCluster.Instance i : snapshot(live)) {
+        Started s = started.get(i);
+        if (s != null && i.process().isAlive()) {
+          long[] end = resources(i.process().pid());
+          System.out.printf("soak %s (up %d s, through the load and the drain): RSS %d → %d MiB, open files %d → %d%n",
+              i.name(), (System.currentTimeMillis() - s.atMs()) / 1000, s.resources()[0] / 1024, end[0] / 1024,
+              s.resources()[1], end[1]);
+          assertThat(end[1]).as("file descriptors of " + i.name() + " stay bounded").isLessThan(s.resources()[1] + 200);
         }
       }
       System.out.printf("soak simulator: RSS %d MiB, open files %d (end)%n", resources(c.sim.pid())[0] / 1024,
@@ -530,7 +542,7 @@ class ChaosIT {
     victim.process().kill();
     victim.process().waitFor(Duration.ofSeconds(10));
     log.add("SIGKILL " + victim.name() + " mid-batch");
-    ProcessCluster.Instance again = c.startInstance(victim.name().replaceAll("-r\\d+$", "") + "-r" + (++restarts),
+    ProcessCluster.Instance again = startInstance(c, victim.name().replaceAll("-r\\d+$", "") + "-r" + (++restarts),
         overrides);
     live.add(again);
     before.put(again, 0);
@@ -565,7 +577,13 @@ class ChaosIT {
     victim.process().terminate();
     assertThat(victim.process().waitFor(Duration.ofSeconds(30))).as("exit code after SIGTERM").isZero();
     log.add("SIGTERM " + victim.name() + " mid-batch");
-    live.add(c.startInstance(victim.name().replaceAll("-r\\d+$", "") + "-r" + (++restarts), overrides));
+    live.add(startInstance(c, victim.name().replaceAll("-r\\d+$", "") + "-r" + (++restarts), overrides));
+  }
+
+  private ProcessCluster.Instance startInstance(ProcessCluster c, String name, JsonObject overrides) throws Exception {
+    ProcessCluster.Instance i = c.startInstance(name, overrides);
+    started.put(i, new Started(System.currentTimeMillis(), resources(i.process().pid())));
+    return i;
   }
 
   private static void restartPostgres(List<String> log) throws Exception {
