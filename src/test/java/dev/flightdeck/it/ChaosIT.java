@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ChaosIT {
 
   private static final String ALERT_TOKEN = "chaos-alert-token";
+  private static final List<String> MADE = List.of("made-0", "made-1", "made-2", "made-3");
 
   @TempDir
   Path dir;
@@ -73,6 +75,9 @@ class ChaosIT {
       int poolSize = full ? 6000 : 900;
       c.simSend("POST", "/sim/apps", new JsonObject().put("name", "chaos").put("machines", poolSize));
       c.simSend("POST", "/sim/apps", new JsonObject().put("name", "idle").put("machines", 50));
+      for (String app : MADE) { // create jobs: four apps, as creates are limited to one per second per app
+        c.simSend("POST", "/sim/apps", new JsonObject().put("name", app).put("machines", 0));
+      }
       c.simSend("POST", "/sim/apps", new JsonObject().put("name", "cron").put("machines", 10));
       c.simSend("POST", "/sim/apps", new JsonObject().put("name", "scale").put("machines", 10)
           .put("process_groups", new JsonArray().add("worker")));
@@ -123,7 +128,7 @@ class ChaosIT {
       AtomicInteger nextMachine = new AtomicInteger();
       long runMs = full ? 600_000 : 95_000;
       long start = System.currentTimeMillis();
-      ExecutorService workers = Executors.newFixedThreadPool(7);
+      ExecutorService workers = Executors.newFixedThreadPool(8);
       java.util.concurrent.atomic.AtomicBoolean submitting = new java.util.concurrent.atomic.AtomicBoolean(true);
       // fault-exposed jobs: each on three machines no other job touches, so their end state is checkable
       workers.submit(() -> loop(submitting, 250, () -> {
@@ -135,7 +140,15 @@ class ChaosIT {
         String kind = from % 2 == 0 ? "start" : "destroy";
         submit(c, live, new JsonObject().put("app", "chaos").put("kind", kind)
             .put("target", new JsonObject().put("machine_ids", new JsonArray(new ArrayList<>(ids)))), submitted,
-            accepted, new Expect(kind, List.copyOf(ids)));
+            accepted, new Expect(kind, "chaos", List.copyOf(ids)));
+      }));
+      // fault-exposed creates: two machines per job, every 2 s, round-robin over the four apps
+      AtomicInteger nextCreate = new AtomicInteger();
+      workers.submit(() -> loop(submitting, 2000, () -> {
+        String app = MADE.get(nextCreate.getAndIncrement() % MADE.size());
+        submit(c, live, new JsonObject().put("app", app).put("kind", "create").put("params", new JsonObject()
+            .put("count", 2).put("config", new JsonObject().put("image", "registry.fly.io/chaos:1"))), submitted,
+            accepted, new Expect("create", app, List.of()));
       }));
       // plain load: many small jobs whose machines are already where they should be; the long profile
       // sends 300/s for the first 20 s of every minute (more than the instances sustain for ten minutes)
@@ -146,7 +159,7 @@ class ChaosIT {
             return;
           }
           submit(c, live, new JsonObject().put("app", "idle").put("kind", "stop")
-              .put("target", new JsonObject().put("all", true)), submitted, accepted, new Expect("noop", List.of()));
+              .put("target", new JsonObject().put("all", true)), submitted, accepted, new Expect("noop", "idle", List.of()));
         }));
       }
       // alerts: the same firing alert re-sent every 3 s (within the 10 s cooldown, and after it)
@@ -248,6 +261,9 @@ class ChaosIT {
       List<JsonObject> journal = c.journal("chaos");
       Map<String, JsonObject> machines = new HashMap<>();
       c.simMachines("chaos").forEach(m -> machines.put(((JsonObject) m).getString("id"), (JsonObject) m));
+      for (String app : MADE) {
+        c.simMachines(app).forEach(m -> machines.put(((JsonObject) m).getString("id"), (JsonObject) m));
+      }
       int duplicates = 0;
       Map<String, Long> mutations = new HashMap<>();
       for (JsonObject e : journal) {
@@ -256,6 +272,27 @@ class ChaosIT {
         }
       }
       List<String> duplicated = new ArrayList<>();
+      // creates: at most one machine per job slot (every create carries its "<job>/<slot>" tag)
+      List<JsonObject> madeJournal = new ArrayList<>();
+      for (String app : MADE) {
+        madeJournal.addAll(c.journal(app));
+      }
+      List<JsonObject> creates = new ArrayList<>();
+      Stream.concat(madeJournal.stream(), c.journal("scale").stream())
+          .filter(e -> e.getString("action").equals("create")).forEach(creates::add);
+      Map<String, List<JsonObject>> bySlot = new HashMap<>();
+      for (JsonObject e : creates) {
+        String tag = e.getJsonObject("detail", new JsonObject()).getJsonObject("metadata", new JsonObject())
+            .getString("flightdeck_op");
+        assertThat(tag).as("create without its slot tag: " + e.encode()).isNotNull();
+        bySlot.computeIfAbsent(tag, k -> new ArrayList<>()).add(e);
+      }
+      for (Map.Entry<String, List<JsonObject>> m : bySlot.entrySet()) {
+        if (m.getValue().size() > 1) {
+          duplicates += m.getValue().size() - 1;
+          duplicated.add("\n" + m.getKey() + " created " + m.getValue().size() + " times: " + m.getValue());
+        }
+      }
       for (Map.Entry<String, Long> m : mutations.entrySet()) {
         if (m.getValue() > 1) {
           duplicates += (int) (m.getValue() - 1);
@@ -285,6 +322,20 @@ class ChaosIT {
             if (m == null || !"failed".equals(m.getString("state"))) {
               wrongState.add(a.getKey() + " says " + slot.getString("machine_id") + " failed to start; it is "
                   + (m == null ? "gone" : m.getString("state")));
+            }
+          }
+          continue;
+        }
+        if (x.kind().equals("create")) {
+          JsonArray slots = j.getJsonArray("machines", new JsonArray());
+          if (slots.size() != 2) {
+            wrongState.add(a.getKey() + " create succeeded with " + slots.size() + " machines, not 2");
+          }
+          for (Object o : slots) {
+            String id = ((JsonObject) o).getString("machine_id");
+            JsonObject m = machines.get(id);
+            if (m == null || !m.getString("state").equals("started")) {
+              wrongState.add(a.getKey() + " create " + id + " is " + (m == null ? "missing" : m.getString("state")));
             }
           }
           continue;
@@ -320,15 +371,21 @@ class ChaosIT {
           ticks++;
         }
       }
-      JsonArray decisions = get(c, live, "/v1/scaling-policies/" + policy.getString("id") + "/decisions?limit=500")
-          .getJsonArray("decisions");
+      // scale-ups from the policy's scale jobs: durable, while the decision history keeps only the last
+      // 200 decisions (the re-sent alert records one every 3 s, so a long run outlives the first ones)
       List<Long> ups = new ArrayList<>();
-      decisions.forEach(d -> {
-        JsonObject dj = (JsonObject) d;
-        if (dj.getString("outcome").equals("scaled")) {
-          ups.add(Instant.parse(dj.getString("at")).toEpochMilli());
+      String cursor = null;
+      do {
+        JsonObject page = get(c, live, "/v1/jobs?app=scale&kind=scale&limit=500"
+            + (cursor == null ? "" : "&cursor=" + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(page).as("the scale jobs").isNotNull();
+        for (Object o : page.getJsonArray("jobs")) {
+          JsonObject sj = (JsonObject) o;
+          assertThat(sj.getString("submitted_by")).as("scale job " + sj.getString("id")).isEqualTo("policy:load");
+          ups.add(Instant.parse(sj.getString("created_at")).toEpochMilli());
         }
-      });
+        cursor = page.getString("next_cursor");
+      } while (cursor != null);
       Collections.sort(ups);
       for (int i = 1; i < ups.size(); i++) {
         assertThat(ups.get(i) - ups.get(i - 1)).as("scale-ups at least the 10 s cooldown apart").isGreaterThanOrEqualTo(
@@ -338,10 +395,13 @@ class ChaosIT {
       long retries = retriesSeen.values().stream().mapToLong(Long::longValue).sum();
       int completed = (int) ended.values().stream().filter(j -> j.getString("state").equals("succeeded")).count();
       Figures f = new Figures(store, instanceCount, faultLog.size(), accepted.size(), completed,
-          journal.stream().filter(e -> !e.getString("action").equals("get")).count(), retries, bootFailures.get(),
+          Stream.concat(journal.stream(), madeJournal.stream()).filter(e -> !e.getString("action").equals("get")).count(),
+          retries, bootFailures.get(),
           duplicates, leaked,
           maxTakeover, ticks, ups.size());
       print(f, faultLog);
+      System.out.printf("creates: %d calls for %d job slots (create jobs and scale-ups)%n", creates.size(),
+          bySlot.size());
       // the soak: every instance alive at the end, from the moment it came up (the restart loop ends
       // about two minutes into the run, so the SQLite instance has been up for most of it)
       for (ProcessCluster.Instance i : snapshot(live)) {
@@ -369,7 +429,7 @@ class ChaosIT {
     }
   }
 
-  private record Expect(String kind, List<String> machines) {}
+  private record Expect(String kind, String app, List<String> machines) {}
 
   /** {VmRSS in KiB, open file descriptors} of a process, from /proc. */
   private static long[] resources(long pid) {
