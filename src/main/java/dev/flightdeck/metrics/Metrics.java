@@ -18,6 +18,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,6 +48,7 @@ public final class Metrics {
   private final int maxApps;
   private final Set<String> apps = ConcurrentHashMap.newKeySet();
   private final Map<String, MultiGauge> multiGauges = new ConcurrentHashMap<>();
+  private final Map<String, Map<Tags, RowValue>> rowValues = new HashMap<>();
 
   public Metrics(PrometheusMeterRegistry registry, int maxApps) {
     this.registry = registry;
@@ -118,13 +120,30 @@ public final class Metrics {
   }
 
   /** A labelled gauge whose rows are replaced as a whole on each {@link #setRows} (rows that vanish go). */
-  public void setRows(String name, String help, List<Row> rows) {
+  public synchronized void setRows(String name, String help, List<Row> rows) {
     MultiGauge g = multiGauges.computeIfAbsent(name, n -> MultiGauge.builder(n).description(help).register(registry));
-    List<MultiGauge.Row<?>> out = new ArrayList<>(rows.size());
+    // rows that stay keep their gauge and only change value: MultiGauge's overwrite removes and re-adds
+    // every row, and a scrape in between would miss series that never went away
+    Map<Tags, RowValue> before = rowValues.getOrDefault(name, Map.of());
+    Map<Tags, RowValue> after = new HashMap<>();
     for (Row r : rows) {
-      out.add(MultiGauge.Row.of(r.tags(), r.value()));
+      after.computeIfAbsent(r.tags(), t -> before.getOrDefault(t, new RowValue())).value = r.value();
     }
-    g.register(out, true);
+    if (!after.keySet().equals(before.keySet())) {
+      List<MultiGauge.Row<?>> out = new ArrayList<>(after.size());
+      after.forEach((tags, v) -> out.add(MultiGauge.Row.of(tags, v, RowValue::value)));
+      g.register(out, false);
+    }
+    rowValues.put(name, after);
+  }
+
+  /** The current value of one row of a labelled gauge. */
+  private static final class RowValue {
+    volatile double value;
+
+    double value() {
+      return value;
+    }
   }
 
   /** One row of a labelled gauge. */
