@@ -66,6 +66,7 @@ public final class FlightdeckServer {
   private Metrics metrics;
   private EngineMetrics engineMetrics;
   private ManagementVerticle management;
+  private Future<Void> stopped;
 
   private FlightdeckServer(Vertx vertx, FlightdeckConfig config, Simulator simulator, FlyClient fly, JobStore store,
       EngineVerticle engine, JobService jobs, String instanceId, Secret generatedToken, List<String> deployments) {
@@ -106,6 +107,13 @@ public final class FlightdeckServer {
         flyConfig = flyConfig.withEndpoint(simulator.baseUrl(), config.sim().token());
         LOG.info("No FLY_API_TOKEN set: using the embedded Machines API simulator at {} ({}). "
             + "Set FLY_API_TOKEN to drive the real API.", simulator.baseUrl(), describeSeeds(config.sim()));
+        String defaultHost = dev.flightdeck.config.ConfigLoader.defaults().getJsonObject("fly").getString("api_hostname");
+        if (!config.fly().apiHostname().equals(defaultHost)) {
+          // most likely a deploy whose secret was never set (fly secrets set FLY_API_TOKEN=…)
+          LOG.warn("fly.api_hostname is set to {} but there is no FLY_API_TOKEN: jobs act on SIMULATED machines, "
+              + "not on {}. Set the token to drive the real API.", config.fly().apiHostname(),
+              config.fly().apiHostname());
+        }
       } else {
         LOG.info("Driving the Machines API at {}", flyConfig.endpoint());
       }
@@ -168,6 +176,13 @@ public final class FlightdeckServer {
           router -> ScheduleRoutes.mount(router, schedules),
           router -> PolicyRoutes.mount(router, store, time, config.jobs().defaultTimeoutSeconds())),
           List.of(router -> AlertReceiver.mount(router, hook, store, engine.autoscaler(), time)));
+      if (config.store().postgres() && config.auth().tokens().isEmpty()) {
+        LOG.warn("auth.tokens is empty, so this instance accepts only the token in its own {}: other instances "
+            + "sharing this PostgreSQL store refuse it. Give every instance the same auth.tokens (by hash, e.g. "
+            + "FLIGHTDECK_AUTH__TOKENS='[{\"name\":\"ops\",\"role\":\"admin\",\"apps\":[\"*\"],"
+            + "\"token_sha256\":\"…\"}]'); see README, 'Several instances'",
+            Path.of(config.store().dataDir(), config.auth().tokenFile()));
+      }
       if (hook.generatedToken() != null) {
         LOG.info("Generated the Alertmanager receiver's token into {} (autoscale.webhook.token_file); give it to "
             + "Alertmanager as http_config.authorization.credentials_file", Path.of(config.store().dataDir(),
@@ -270,19 +285,34 @@ public final class FlightdeckServer {
   }
 
   /**
+   * The first step of a shutdown, safe from any thread and at once: from its return on, every
+   * request that would add or change work gets 503, {@code /ready} says not ready, and no job is
+   * claimed, no schedule fired and no scaling decided here. Each is a volatile flag its verticle
+   * reads on its own event loop, so nothing waits for a context to be free. Idempotent.
+   */
+  public void refuseNewWork() {
+    api.drain();
+    readiness.draining();
+    engine.runner().stopClaiming();
+    engine.cron().stop();
+    engine.autoscaler().stop();
+  }
+
+  /** True once {@link #refuseNewWork()} ran. */
+  public boolean refusingNewWork() {
+    return api.draining();
+  }
+
+  /**
    * A graceful stop (SIGTERM): refuse new work (503) and report not ready; stop claiming, firing and
    * scaling; let running jobs finish for up to {@code jobs.shutdown_grace_ms}; hand the rest back
    * unfinished (their operations cancelled, leases released, claims given up so a restart or
    * another instance resumes them at once); then flush and close the store.
    */
   public Future<Void> shutdown() {
+    refuseNewWork();
     long grace = config.jobs().shutdownGraceMs();
     LOG.info("Shutting down: taking no new work; running jobs get up to {} ms to finish", grace);
-    readiness.draining();
-    api.drain();
-    engine.cron().stop();
-    engine.autoscaler().stop();
-    engine.runner().stopClaiming();
     long deadline = System.nanoTime() + grace * 1_000_000;
     return waitFor(() -> engine.runner().runningCount().map(n -> n == 0), deadline)
         .compose(v -> engine.runner().handBackAll())
@@ -316,7 +346,15 @@ public final class FlightdeckServer {
     });
   }
 
-  public Future<Void> stop() {
+  /** Stops everything; a second call returns the first one's outcome (a signal and a shutdown hook may both call). */
+  public synchronized Future<Void> stop() {
+    if (stopped == null) {
+      stopped = doStop();
+    }
+    return stopped;
+  }
+
+  private Future<Void> doStop() {
     if (engineMetrics != null) {
       engineMetrics.stop();
     }

@@ -70,6 +70,7 @@ public final class Main {
       System.err.println("flightdeck: invalid configuration: " + e.getMessage());
       return 2;
     }
+    loaded.warnings().forEach(LOG::warn);
     List<String> rest = loaded.arguments();
     String command = rest.isEmpty() ? "serve" : rest.get(0);
     return switch (command) {
@@ -127,12 +128,17 @@ public final class Main {
           LOG.warn("closing Vert.x: {}", e.toString());
         }
       };
-      // SIGTERM (Fly, systemd, Kubernetes) and SIGINT: drain, hand unfinished jobs back, exit 0
+      // SIGTERM (Fly, systemd, Kubernetes) and SIGINT: drain, hand unfinished jobs back, exit 0.
+      // New work is refused here, on the signal's own thread, before anything else: a request that
+      // arrives after the signal must never be accepted by an instance that is going away.
       for (String name : new String[] {"TERM", "INT"}) {
-        sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> new Thread(() -> {
-          graceful.run();
-          System.exit(0);
-        }, "flightdeck-sig" + name.toLowerCase(java.util.Locale.ROOT)).start());
+        sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+          server.refuseNewWork();
+          new Thread(() -> {
+            graceful.run();
+            System.exit(0);
+          }, "flightdeck-sig" + name.toLowerCase(java.util.Locale.ROOT)).start();
+        });
       }
       Runtime.getRuntime().addShutdownHook(new Thread(graceful, "flightdeck-shutdown"));
       return 0;

@@ -35,6 +35,10 @@ public final class ApiVerticle extends VerticleBase {
     draining = true;
   }
 
+  public boolean draining() {
+    return draining;
+  }
+
   /** {@code routes} mount each feature's endpoints (fleet, jobs, …) under {@code /v1}. */
   public ApiVerticle(ApiConfig config, Supplier<JsonObject> readiness, Authenticator auth,
       List<Consumer<Router>> routes) {

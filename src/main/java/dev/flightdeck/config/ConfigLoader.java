@@ -34,6 +34,9 @@ import java.util.stream.Collectors;
  *       it exists.
  *   <li>Environment: {@code FLY_API_TOKEN} and {@code FLY_API_HOSTNAME}, and
  *       {@code FLIGHTDECK_<SECTION>__<KEY>} for any setting, e.g. {@code FLIGHTDECK_API__PORT=9000}.
+ *       Only names with a double underscore are settings: the other {@code FLIGHTDECK_*} variables
+ *       belong to the logger ({@code FLIGHTDECK_LOG_FORMAT}) or the CLI ({@code FLIGHTDECK_URL},
+ *       {@code FLIGHTDECK_TOKEN}) and are left alone.
  *   <li>Flags: {@code --api.port=9000} or {@code --api.port 9000}.
  * </ul>
  */
@@ -50,8 +53,15 @@ public final class ConfigLoader {
       .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
       .build();
 
-  /** The parsed config plus the arguments that were not flags (the subcommand and its operands). */
-  public record Loaded(FlightdeckConfig config, List<String> arguments, String source) {}
+  /** Variables of ours that are not settings (the logger's and the CLI's). */
+  private static final java.util.Set<String> NOT_SETTINGS = java.util.Set.of("FLIGHTDECK_CONFIG",
+      "FLIGHTDECK_LOG_FORMAT", "FLIGHTDECK_URL", "FLIGHTDECK_TOKEN");
+
+  /**
+   * The parsed config, the arguments that were not flags (the subcommand and its operands), and
+   * warnings to log once logging is up (variables that look like misspelt settings).
+   */
+  public record Loaded(FlightdeckConfig config, List<String> arguments, String source, List<String> warnings) {}
 
   private ConfigLoader() {}
 
@@ -111,17 +121,19 @@ public final class ConfigLoader {
       source = file.toString();
     }
 
-    for (Map.Entry<String, String> e : env.entrySet()) {
+    List<String> warnings = new ArrayList<>();
+    for (Map.Entry<String, String> e : new java.util.TreeMap<>(env).entrySet()) {
       String path = envPath(e.getKey());
-      if (path == null) {
-        continue;
+      if (path != null) {
+        set(defaults, merged, path, e.getValue(), "environment variable " + e.getKey());
+      } else {
+        misspeltSetting(defaults, e.getKey()).ifPresent(warnings::add);
       }
-      set(defaults, merged, path, e.getValue(), "environment variable " + e.getKey());
     }
     for (String[] flag : flags) {
       set(defaults, merged, flag[0], flag[1], "flag --" + flag[0]);
     }
-    return new Loaded(bind(merged), List.copyOf(positional), source);
+    return new Loaded(bind(merged), List.copyOf(positional), source, List.copyOf(warnings));
   }
 
   /** Parses an already merged settings tree (used by tests and by {@link #load}). */
@@ -180,14 +192,32 @@ public final class ConfigLoader {
       case "FLY_API_TOKEN" -> "fly.token";
       case "FLY_API_HOSTNAME" -> "fly.api_hostname";
       default -> {
-        if (!name.startsWith(ENV_PREFIX) || name.equals("FLIGHTDECK_CONFIG")) {
+        // FLIGHTDECK_<SECTION>__<KEY>; any other FLIGHTDECK_* variable is someone else's
+        if (!name.startsWith(ENV_PREFIX) || !name.substring(ENV_PREFIX.length()).contains("__")) {
           yield null;
         }
-        yield Arrays.stream(name.substring(ENV_PREFIX.length()).split("__"))
+        yield Arrays.stream(name.substring(ENV_PREFIX.length()).split("__", -1))
             .map(s -> s.toLowerCase(Locale.ROOT))
             .collect(Collectors.joining("."));
       }
     };
+  }
+
+  /** {@code FLIGHTDECK_API_PORT} is ignored, but is most likely meant as {@code FLIGHTDECK_API__PORT}. */
+  private static java.util.Optional<String> misspeltSetting(JsonObject defaults, String name) {
+    if (!name.startsWith(ENV_PREFIX) || NOT_SETTINGS.contains(name)) {
+      return java.util.Optional.empty();
+    }
+    String rest = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
+    for (String section : defaults.fieldNames()) {
+      if (rest.startsWith(section + "_") && rest.length() > section.length() + 1) {
+        String key = rest.substring(section.length() + 1);
+        return java.util.Optional.of("environment variable " + name + " is not a setting and is ignored; settings "
+            + "are FLIGHTDECK_<SECTION>__<KEY> with a double underscore, e.g. " + ENV_PREFIX
+            + section.toUpperCase(Locale.ROOT) + "__" + key.toUpperCase(Locale.ROOT));
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   private static JsonObject readFile(Path file) {

@@ -137,6 +137,38 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void the_loggers_and_the_clis_variables_are_not_settings_and_are_left_alone() {
+    // what the Dockerfile, fly.toml and the CLI's documentation put in the environment
+    Map<String, String> env = Map.of("FLIGHTDECK_LOG_FORMAT", "json", "FLIGHTDECK_URL", "http://127.0.0.1:8080",
+        "FLIGHTDECK_TOKEN", "fd_cli_token", "FLIGHTDECK_STORE__DATA_DIR", "/data");
+    ConfigLoader.Loaded loaded = load(List.of("serve"), env);
+    assertThat(loaded.config().store().dataDir()).isEqualTo("/data");
+    assertThat(ConfigLoader.toJson(loaded.config()).encode()).doesNotContain("fd_cli_token");
+    assertThat(loaded.warnings()).isEmpty();
+    assertThat(ConfigLoader.toJson(loaded.config()))
+        .isEqualTo(ConfigLoader.toJson(load(List.of("serve"), Map.of("FLIGHTDECK_STORE__DATA_DIR", "/data")).config()));
+  }
+
+  @Test
+  void an_unknown_section_or_key_in_a_setting_variable_still_stops_start_up() {
+    assertThatThrownBy(() -> load(List.of(), Map.of("FLIGHTDECK_LOGGING__FORMAT", "json")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("unknown setting 'logging.format' (from environment variable FLIGHTDECK_LOGGING__FORMAT)");
+    assertThatThrownBy(() -> load(List.of(), Map.of("FLIGHTDECK_SIM_LATENCY__START_MS", "5")))
+        .hasMessageContaining("unknown setting 'sim_latency.start_ms'");
+    assertThatThrownBy(() -> load(List.of(), Map.of("FLIGHTDECK_API__", "1")))
+        .hasMessageContaining("FLIGHTDECK_API__");
+  }
+
+  @Test
+  void a_variable_with_one_underscore_after_a_section_is_ignored_with_a_warning_naming_the_right_one() {
+    ConfigLoader.Loaded loaded = load(List.of(), Map.of("FLIGHTDECK_API_PORT", "9000", "FLIGHTDECK_DEBUG", "1"));
+    assertThat(loaded.config().api().port()).isEqualTo(8080);
+    assertThat(loaded.warnings()).singleElement().satisfies(w -> assertThat(w)
+        .contains("FLIGHTDECK_API_PORT is not a setting").contains("FLIGHTDECK_API__PORT"));
+  }
+
+  @Test
   void secrets_are_masked_everywhere_but_reveal() {
     Secret s = Secret.of("hunter2");
     assertThat(s.toString()).isEqualTo("****");

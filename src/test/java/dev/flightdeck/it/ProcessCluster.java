@@ -46,6 +46,11 @@ final class ProcessCluster implements AutoCloseable {
 
   /** A Flightdeck instance driving the simulator as if it were the real API. */
   Instance startInstance(String name, JsonObject overrides) throws Exception {
+    return startInstance(name, overrides, Map.of());
+  }
+
+  /** As {@link #startInstance(String, JsonObject)}, with extra environment variables (settings among them). */
+  Instance startInstance(String name, JsonObject overrides, Map<String, String> env) throws Exception {
     int api = ChildProcess.freePort();
     int mgmt = ChildProcess.freePort();
     JsonObject cfg = new JsonObject()
@@ -61,8 +66,10 @@ final class ProcessCluster implements AutoCloseable {
     merge(cfg, overrides);
     Path file = dir.resolve(name + ".json");
     Files.writeString(file, cfg.encodePrettily());
-    ChildProcess p = ChildProcess.start(dir, Map.of("FLY_API_TOKEN", SIM_TOKEN, "FLY_API_HOSTNAME",
-        "http://127.0.0.1:" + simPort), "serve", "--config", file.toString());
+    Map<String, String> vars = new java.util.HashMap<>(env);
+    vars.put("FLY_API_TOKEN", SIM_TOKEN);
+    vars.put("FLY_API_HOSTNAME", "http://127.0.0.1:" + simPort);
+    ChildProcess p = ChildProcess.start(dir, vars, "serve", "--config", file.toString());
     children.add(p);
     p.awaitLine("Flightdeck ready", START);
     return new Instance(name, p, api, mgmt);

@@ -106,6 +106,26 @@ class ServeIT {
   }
 
   @Test
+  void help_runs_with_the_loggers_and_the_clis_variables_set_and_flags_a_misspelt_setting() {
+    assertThat(ChildProcess.OPERATOR_ENV).containsKeys("FLIGHTDECK_LOG_FORMAT", "FLIGHTDECK_URL", "FLIGHTDECK_TOKEN");
+    try (ChildProcess p = ChildProcess.start(dir, Map.of("FLIGHTDECK_API_PORT", "9000"), "help")) {
+      assertThat(p.waitFor(START)).isZero();
+      assertThat(p.outputText()).contains("usage: java -jar flightdeck.jar")
+          .contains("FLIGHTDECK_API_PORT is not a setting").contains("FLIGHTDECK_API__PORT")
+          .doesNotContain("fd_operator_cli_token");
+    }
+  }
+
+  @Test
+  void an_unknown_section_in_a_setting_variable_stops_start_up_with_exit_2() {
+    try (ChildProcess p = ChildProcess.start(dir, Map.of("FLIGHTDECK_LOGGING__FORMAT", "json"), "serve")) {
+      assertThat(p.waitFor(START)).isEqualTo(2);
+      assertThat(p.outputText()).contains("unknown setting 'logging.format'")
+          .contains("FLIGHTDECK_LOGGING__FORMAT");
+    }
+  }
+
+  @Test
   void an_invalid_setting_stops_start_up_and_names_it() {
     try (ChildProcess p = ChildProcess.start(dir, Map.of("FLIGHTDECK_SIM__LATENCY__START_MS", "-5"), "serve")) {
       assertThat(p.waitFor(START)).isEqualTo(2);

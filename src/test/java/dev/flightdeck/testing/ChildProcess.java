@@ -54,6 +54,16 @@ public final class ChildProcess implements AutoCloseable {
     return Path.of(jar).toAbsolutePath();
   }
 
+  /**
+   * What an operator's environment holds besides settings, and what the Dockerfile and fly.toml set:
+   * the log format and the CLI's server and token. Every child runs with them (serve and sim must
+   * leave them alone); a test removes one by mapping it to null.
+   */
+  public static final Map<String, String> OPERATOR_ENV = Map.of(
+      "FLIGHTDECK_LOG_FORMAT", "json",
+      "FLIGHTDECK_URL", "http://127.0.0.1:9",
+      "FLIGHTDECK_TOKEN", "fd_operator_cli_token");
+
   /** Starts {@code java -jar flightdeck.jar args…} in {@code cwd} with the given environment changes. */
   public static ChildProcess start(Path cwd, Map<String, String> envChanges, String... args) {
     List<String> cmd = new ArrayList<>();
@@ -62,9 +72,22 @@ public final class ChildProcess implements AutoCloseable {
     cmd.add("-jar");
     cmd.add(jar().toString());
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true);
+    return start(cmd, cwd, envChanges, true);
+  }
+
+  /**
+   * Starts {@code command} in {@code cwd}. The test JVM's own Flightdeck settings and Fly token are
+   * not inherited (a developer's shell must not change what a test drives); {@code operatorEnv}
+   * adds {@link #OPERATOR_ENV}; then {@code envChanges} apply (null removes a variable).
+   */
+  public static ChildProcess start(List<String> command, Path cwd, Map<String, String> envChanges,
+      boolean operatorEnv) {
+    ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
     Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("FLIGHTDECK_") || k.startsWith("FLY_"));
+    env.keySet().removeIf(k -> k.startsWith("FLIGHTDECK_") || k.startsWith("FLY_") || k.equals("JAVA_TOOL_OPTIONS"));
+    if (operatorEnv) {
+      env.putAll(OPERATOR_ENV);
+    }
     envChanges.forEach((k, v) -> {
       if (v == null) {
         env.remove(k);
