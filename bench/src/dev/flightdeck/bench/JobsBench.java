@@ -1,319 +1,1198 @@
 package dev.flightdeck.bench;
 
-import dev.flightdeck.FlightdeckServer;
-import dev.flightdeck.config.ConfigLoader;
-import dev.flightdeck.config.FlightdeckConfig;
-import dev.flightdeck.fly.ListMachinesQuery;
-import dev.flightdeck.fly.Machine;
-import dev.flightdeck.sim.SimConfig;
-import dev.flightdeck.time.VertxTimeSource;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
 
 /**
- * The job path's throughput: jobs accepted per second (each answer after its durable commit),
- * end-to-end jobs per second (submitted → succeeded, one machine operation each against a
- * zero-latency simulator), and submit latency at a fixed offered load — for SQLite and
- * PostgreSQL. Run with {@code bench/run jobs --help}.
+ * The job path end to end, every part in its own process as deployed: the Machines API simulator
+ * ({@code flightdeck.jar sim}, zero transition latency, the documented rate limits), Flightdeck
+ * ({@code flightdeck.jar serve}: one instance on SQLite, one on PostgreSQL, three on one PostgreSQL)
+ * and, side by side, db-scheduler on the same PostgreSQL and simulator ({@link JobsPeer}). Clients
+ * submit one-machine {@code restart} and {@code start} jobs over HTTP; a head-of-line scenario
+ * checks that a backlog of slow create jobs in one app does not hold up the other apps. Run with
+ * {@code bench/run jobs --help}; described in bench/README.md.
  */
 public final class JobsBench {
 
-  private static final String TOKEN = "bench-admin";
+  static final String TOKEN = "bench-admin";
+  static final String SIM_TOKEN = "flightdeck-sim-token";
+  static final List<String> STORES = List.of("sqlite", "postgres", "postgres3");
+  static final List<String> SCENARIOS = List.of("restart", "start", "hol");
+  static final String PEER = "db-scheduler";
+  static final String DEFAULT_SERVER_JVM = "-Xms256m -Xmx1g -XX:+UseParallelGC";
+  static final String DEFAULT_SIM_JVM = "-Xms512m -Xmx2g -XX:+UseParallelGC";
+  static final List<String> LATENCY_KEYS = List.of("RESPONSE_MS", "RESPONSE_JITTER_MS", "CREATE_MS", "START_MS",
+      "STOP_MS", "SUSPEND_MS", "RESTART_MS", "UPDATE_MS", "DESTROY_MS");
 
-  record Options(List<String> stores, int concurrency, int seconds, int warmupSeconds, int e2eJobs, int rate,
-      int rounds, String pgUrl, String command) {}
+  record Options(List<String> stores, List<String> scenarios, boolean peer, int jobs, int apps, int clients,
+      int rounds, int warmupRounds, int warmupJobs, int holCreates, int holCreateSize, int holJobs, int holApps,
+      int peerThreads, int peerPollMs, double peerLower, double peerUpper, String pg, int timeoutS, int stallS,
+      boolean keep, String command) {}
 
-  record Row(String store, double submitPerS, double e2ePerS, long p50Us, long p99Us, int rate, double meanBatch,
-      int rounds) {}
+  /** One measured pass of one system over one scenario. Latencies in ms. */
+  record Result(String scenario, String system, int jobs, int rejected, int failed, double e2ePerS, double submitPerS,
+      double p50, double p99, double submitP50, double submitP99, double writesPerJob, double apiPerJob,
+      double clientApiPerJob, long rateLimited, JsonObject apiByOperation) {}
 
-  public static void main(String[] args) throws Exception {
+  record Hol(String system, Result alone, Result backlog) {}
+
+  record Fd(Child child, int api, int management) {}
+
+  record Pool(List<String> apps, List<String[]> machines) {}
+
+  private final Options o;
+  private final Path jar;
+  private final Path runDir;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final Vertx vertx = Vertx.vertx();
+  private final WebClient web;
+  private final List<String> seededApps = new ArrayList<>();
+  private final Map<String, Integer> seededSize = new HashMap<>();
+  private final Set<String> schemas = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static volatile JobsBench INSTANCE;
+  private Child sim;
+  private int simPort;
+  private JsonObject simLatency;
+  private JsonObject simLimits;
+
+  private JobsBench(Options o) throws IOException {
+    this.o = o;
+    this.jar = Path.of(System.getProperty("bench.jar", "target/bench/flightdeck.jar")).toAbsolutePath();
+    this.runDir = Path.of("target", "bench", "jobs-run", stamp()).toAbsolutePath();
+    Files.createDirectories(runDir);
+    this.web = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+        .setConnectTimeout(5000), new PoolOptions().setHttp1MaxSize(o.clients()));
+  }
+
+  public static void main(String[] args) {
     Options o = parse(args);
     if (o == null) {
       return;
     }
+    // interrupted or failed: no child outlives the bench, and no schema it made stays behind
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      Child.stopAll();
+      if (INSTANCE != null) {
+        for (String schema : new ArrayList<>(INSTANCE.schemas)) {
+          INSTANCE.dropSchema(schema);
+        }
+      }
+    }, "bench-cleanup"));
+    for (String quiet : List.of("com.zaxxer.hikari", "com.github.kagkarlsson", "io.netty", "io.vertx")) {
+      ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(quiet)).setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+    int code = 0;
+    try {
+      INSTANCE = new JobsBench(o);
+      INSTANCE.run();
+    } catch (Throwable t) {
+      System.err.println("\nbench failed: " + t);
+      t.printStackTrace();
+      code = 1;
+    }
+    Child.stopAll();
+    System.exit(code);
+  }
+
+  // ------------------------------------------------------------------ the run
+
+  private void run() throws Exception {
     System.out.println("command: " + o.command());
-    System.out.println("one in-process Flightdeck (job API over HTTP on loopback, embedded simulator with no "
-        + "latency and the documented rate limits); each job starts one stopped machine");
-    List<Row> rows = new ArrayList<>();
-    for (String store : o.stores()) {
-      List<Row> runs = new ArrayList<>();
-      for (int r = 0; r < o.rounds() + 1; r++) {
-        Row row = round(o, store, r == 0);
-        if (r > 0) {
-          runs.add(row);
-          System.out.println("  " + fmt(row));
+    System.out.println("jar: " + jar + "; server JVM: " + serverJvm() + "; simulator JVM: " + simJvm());
+    List<String> overrides = passThrough();
+    if (!overrides.isEmpty()) {
+      System.out.println("settings passed through to every child: " + String.join(" ", overrides));
+    }
+    List<String> systems = new ArrayList<>(o.stores());
+    boolean peerScenarios = o.scenarios().contains("restart") || o.scenarios().contains("start");
+    if (o.peer() && peerScenarios) {
+      systems.add(PEER);
+    }
+    if (systems.stream().anyMatch(s -> !s.equals("sqlite"))) {
+      try (Connection c = pgConnect()) {
+        System.out.println("PostgreSQL: " + c.getMetaData().getDatabaseProductVersion() + " at " + o.pg());
+      }
+    }
+    startSim();
+    System.out.printf(Locale.ROOT, "simulator: %s, latency %s, rate limits %s%n", "http://127.0.0.1:" + simPort,
+        simLatency.encode(), simLimits.encode());
+    System.out.printf(Locale.ROOT, "per round: %,d jobs per scenario over %d apps, %d clients; each system gets fresh "
+        + "processes and a fresh store, warmed with %,d jobs first; %d warm-up round(s) at a fifth of the size, then %d "
+        + "measured%n", o.jobs(), o.apps(), o.clients(), o.warmupJobs(), o.warmupRounds(), o.rounds());
+
+    Map<String, List<Result>> results = new LinkedHashMap<>();
+    Map<String, List<Hol>> hols = new LinkedHashMap<>();
+    int total = o.warmupRounds() + o.rounds();
+    for (int r = 0; r < total; r++) {
+      boolean warm = r < o.warmupRounds();
+      int round = r + 1;
+      System.out.println();
+      System.out.println(warm ? "round " + round + " (warm-up, not reported)" : "round " + round + " (measured)");
+      for (String system : systems) {
+        List<Result> rs = new ArrayList<>();
+        List<Hol> hs = new ArrayList<>();
+        if (system.equals(PEER)) {
+          peerRound(round, warm, rs);
         } else {
-          System.out.println("  warm-up (not reported): " + fmt(row));
+          flightdeckRound(system, round, warm, rs, hs);
         }
-      }
-      rows.add(median(runs));
-    }
-    System.out.println();
-    System.out.println("| store | submit (jobs/s, durable) | end-to-end (jobs/s) | submit latency p50 / p99 at "
-        + o.rate() + " jobs/s | writes per commit | rounds |");
-    System.out.println("|---|---|---|---|---|---|");
-    for (Row r : rows) {
-      System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.2f / %.2f ms | %.1f | %d |%n", r.store(), r.submitPerS(),
-          r.e2ePerS(), r.p50Us() / 1000.0, r.p99Us() / 1000.0, r.meanBatch(), r.rounds());
-    }
-    System.out.println();
-    System.out.println("reproduce: " + o.command());
-    write(rows, o);
-  }
-
-  private static String fmt(Row r) {
-    return String.format(Locale.ROOT, "%-8s submit %6.0f jobs/s  e2e %6.0f jobs/s  latency p50 %.2f ms p99 %.2f ms "
-        + "at %d/s  writes/commit %.1f", r.store(), r.submitPerS(), r.e2ePerS(), r.p50Us() / 1000.0,
-        r.p99Us() / 1000.0, r.rate(), r.meanBatch());
-  }
-
-  private static Row median(List<Row> runs) {
-    List<Double> s = new ArrayList<>();
-    List<Double> e = new ArrayList<>();
-    List<Long> p50 = new ArrayList<>();
-    List<Long> p99 = new ArrayList<>();
-    List<Double> b = new ArrayList<>();
-    for (Row r : runs) {
-      s.add(r.submitPerS());
-      e.add(r.e2ePerS());
-      p50.add(r.p50Us());
-      p99.add(r.p99Us());
-      b.add(r.meanBatch());
-    }
-    return new Row(runs.get(0).store(), Percentiles.median(s), Percentiles.median(e), Percentiles.of(p50, 50),
-        Percentiles.of(p99, 50), runs.get(0).rate(), Percentiles.median(b), runs.size());
-  }
-
-  private static Row round(Options o, String store, boolean warmup) throws Exception {
-    Path dir = Files.createTempDirectory("fd-jobs-bench");
-    String schema = "bench_" + Long.toHexString(System.nanoTime());
-    Vertx vertx = Vertx.vertx();
-    FlightdeckServer server = null;
-    try {
-      JsonObject cfg = ConfigLoader.defaults();
-      cfg.getJsonObject("api").put("host", "127.0.0.1").put("port", 0);
-      cfg.getJsonObject("management").put("host", "127.0.0.1").put("port", 0);
-      cfg.getJsonObject("store").put("data_dir", dir.toString());
-      if (store.equals("postgres")) {
-        cfg.getJsonObject("store").put("url", o.pgUrl()).put("schema", schema);
-      }
-      cfg.getJsonObject("auth").put("tokens", new JsonArray().add(new JsonObject().put("name", "bench")
-          .put("token", TOKEN).put("role", "admin").put("apps", new JsonArray().add("*"))));
-      JsonObject sim = cfg.getJsonObject("sim");
-      sim.put("port", 0).put("seed_apps", new JsonArray());
-      sim.put("latency", ConfigLoader.toJson(SimConfig.Latency.zero()));
-      cfg.getJsonObject("jobs").put("max_running", 256).put("poll_interval_ms", 100);
-      FlightdeckConfig config = ConfigLoader.bind(cfg, FlightdeckConfig.class, "");
-      server = FlightdeckServer.start(vertx, config, new VertxTimeSource(vertx)).await();
-      int apps = 20;
-      int perApp = 1000;
-      List<String[]> machines = new ArrayList<>();
-      for (int a = 0; a < apps; a++) {
-        String app = String.format("b-%02d", a);
-        server.simulator().seed(new SimConfig.SeedApp(app, perApp, List.of("ord"), List.of("app"), "i:1",
-            "stopped")).await();
-        for (Machine m : server.fly().listMachines(app, ListMachinesQuery.ALL).await()) {
-          machines.add(new String[] {app, m.id()});
-        }
-      }
-      Collections.shuffle(machines, new java.util.Random(7));
-      AtomicInteger next = new AtomicInteger();
-      AtomicLong ended = new AtomicLong();
-      server.runner().onJobEnded((kind, state) -> ended.incrementAndGet());
-      WebClient http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true).setTcpNoDelay(true),
-          new io.vertx.core.http.PoolOptions().setHttp1MaxSize(o.concurrency()));
-      int port = server.apiPort();
-
-      // 1. closed loop: as many submits as the store commits
-      int seconds = warmup ? o.warmupSeconds() : o.seconds();
-      long accepted = closedLoop(vertx, http, port, machines, next, o.concurrency(), seconds);
-      double submitPerS = accepted / (double) seconds;
-
-      // let those jobs drain, then 2. end to end on a quiet system
-      awaitCount(vertx, ended, next.get(), 600);
-      int e2eJobs = warmup ? Math.min(500, o.e2eJobs()) : o.e2eJobs();
-      long e2eStart = System.nanoTime();
-      long target = ended.get() + e2eJobs;
-      closedLoopCount(vertx, http, port, machines, next, o.concurrency(), e2eJobs);
-      awaitCount(vertx, ended, target, 600);
-      double e2ePerS = e2eJobs / ((System.nanoTime() - e2eStart) / 1e9);
-
-      // 3. open loop at a fixed rate: submit latency
-      List<Long> lat = openLoop(vertx, http, port, machines, next, o.rate(), warmup ? 2 : 10);
-      double batch = server.store() instanceof dev.flightdeck.store.SqliteJobStore s ? s.meanBatch()
-          : ((dev.flightdeck.store.PgJobStore) server.store()).meanBatch();
-      http.close();
-      return new Row(store, submitPerS, e2ePerS, Percentiles.of(lat, 50), Percentiles.of(lat, 99), o.rate(), batch, 1);
-    } finally {
-      if (server != null) {
-        server.stop().await();
-      }
-      vertx.close().await();
-      if (store.equals("postgres")) {
-        dropSchema(o.pgUrl(), schema);
-      }
-    }
-  }
-
-  private static Buffer body(String[] m) {
-    return new JsonObject().put("app", m[0]).put("kind", "start")
-        .put("target", new JsonObject().put("machine_ids", new JsonArray().add(m[1]))).toBuffer();
-  }
-
-  private static Future<HttpResponse<Buffer>> post(WebClient http, int port, String[] m) {
-    return http.request(HttpMethod.POST, port, "127.0.0.1", "/v1/jobs")
-        .putHeader("Authorization", "Bearer " + TOKEN).putHeader("content-type", "application/json")
-        .sendBuffer(body(m));
-  }
-
-  private static long closedLoop(Vertx vertx, WebClient http, int port, List<String[]> machines, AtomicInteger next,
-      int concurrency, int seconds) {
-    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-    AtomicLong ok = new AtomicLong();
-    List<Future<Void>> workers = new ArrayList<>();
-    for (int i = 0; i < concurrency; i++) {
-      workers.add(loop(http, port, machines, next, ok, () -> System.nanoTime() < deadline));
-    }
-    Future.all(workers).await();
-    return ok.get();
-  }
-
-  private static void closedLoopCount(Vertx vertx, WebClient http, int port, List<String[]> machines,
-      AtomicInteger next, int concurrency, int count) {
-    AtomicInteger left = new AtomicInteger(count);
-    AtomicLong ok = new AtomicLong();
-    List<Future<Void>> workers = new ArrayList<>();
-    for (int i = 0; i < concurrency; i++) {
-      workers.add(loop(http, port, machines, next, ok, () -> left.getAndDecrement() > 0));
-    }
-    Future.all(workers).await();
-  }
-
-  private static Future<Void> loop(WebClient http, int port, List<String[]> machines, AtomicInteger next,
-      AtomicLong ok, java.util.function.BooleanSupplier more) {
-    if (!more.getAsBoolean()) {
-      return Future.succeededFuture();
-    }
-    String[] m = machines.get(next.getAndIncrement() % machines.size());
-    return post(http, port, m).compose(res -> {
-      if (res.statusCode() == 201) {
-        ok.incrementAndGet();
-      } else {
-        System.err.println("submit answered " + res.statusCode() + ": " + res.bodyAsString());
-      }
-      return loop(http, port, machines, next, ok, more);
-    });
-  }
-
-  private static List<Long> openLoop(Vertx vertx, WebClient http, int port, List<String[]> machines,
-      AtomicInteger next, int rate, int seconds) {
-    ConcurrentLinkedQueue<Long> lat = new ConcurrentLinkedQueue<>();
-    int total = rate * seconds;
-    Promise<Void> done = Promise.promise();
-    AtomicInteger sent = new AtomicInteger();
-    AtomicInteger answered = new AtomicInteger();
-    long start = System.nanoTime();
-    long[] timer = new long[1];
-    timer[0] = vertx.setPeriodic(1, t -> {
-      long due = Math.min(total, (System.nanoTime() - start) * rate / 1_000_000_000L);
-      while (sent.get() < due) {
-        sent.incrementAndGet();
-        long t0 = System.nanoTime();
-        post(http, port, machines.get(next.getAndIncrement() % machines.size())).onComplete(ar -> {
-          lat.add((System.nanoTime() - t0) / 1000);
-          if (answered.incrementAndGet() == total) {
-            done.complete();
+        if (!warm) {
+          for (Result x : rs) {
+            results.computeIfAbsent(x.scenario() + "/" + x.system(), k -> new ArrayList<>()).add(x);
           }
-        });
+          for (Hol h : hs) {
+            hols.computeIfAbsent(h.system(), k -> new ArrayList<>()).add(h);
+          }
+        }
       }
-      if (sent.get() >= total) {
-        vertx.cancelTimer(timer[0]);
+    }
+    sim.stop(10_000);
+    if (!o.keep()) {
+      deleteTree(runDir);
+    }
+    report(results, hols);
+  }
+
+  // ------------------------------------------------------------------ Flightdeck
+
+  private void flightdeckRound(String store, int round, boolean warm, List<Result> out, List<Hol> hols)
+      throws Exception {
+    String tag = "j" + round + switch (store) {
+      case "sqlite" -> "-sq";
+      case "postgres" -> "-pg";
+      default -> "-p3";
+    };
+    Path dir = runDir.resolve(round + "-" + store);
+    Files.createDirectories(dir);
+    String schema = null;
+    List<Fd> fds = new ArrayList<>();
+    boolean ok = false;
+    try {
+      Map<String, String> set = new LinkedHashMap<>();
+      if (store.equals("sqlite")) {
+        set.put("FLIGHTDECK_STORE__URL", "");
+        set.put("FLIGHTDECK_STORE__DATA_DIR", dir.resolve("data").toString());
+      } else {
+        schema = "bench_fd_" + Long.toHexString(System.nanoTime());
+        schemas.add(schema);
+        set.put("FLIGHTDECK_STORE__URL", o.pg());
+        set.put("FLIGHTDECK_STORE__SCHEMA", schema);
+        set.put("FLIGHTDECK_STORE__DATA_DIR", dir.resolve("data").toString());
+      }
+      int n = store.equals("postgres3") ? 3 : 1;
+      for (int i = 1; i <= n; i++) {
+        fds.add(startFlightdeck(dir, tag + "-" + i, set)); // one after the other: the first runs the migrations
+      }
+      int scale = warm ? 5 : 1;
+      warmUp(store, tag, fds, null);
+      for (String scenario : SCENARIOS) {
+        if (!o.scenarios().contains(scenario)) {
+          continue;
+        }
+        if (scenario.equals("hol")) {
+          if (!warm) {
+            hols.add(hol(store, tag, fds));
+          }
+          continue;
+        }
+        Pool pool = seed(tag + "-" + scenario, o.apps(), ceilDiv(o.jobs() / scale, o.apps()),
+            scenario.equals("restart") ? "started" : "stopped");
+        Result r = flightdeckPass(scenario, store, fds, jobs(pool, scenario, o.jobs() / scale), List.of(), scenario);
+        System.out.println("  " + line(r));
+        out.add(r);
+      }
+      ok = true;
+    } finally {
+      for (Fd fd : fds) {
+        fd.child().stop(40_000);
+      }
+      if (schema != null) {
+        dropSchema(schema);
+      }
+      cleanSim();
+      if (ok && !o.keep()) {
+        deleteTree(dir);
+      } else if (!ok) {
+        System.err.println("logs kept in " + dir);
+      }
+    }
+  }
+
+  private Fd startFlightdeck(Path dir, String name, Map<String, String> store) throws Exception {
+    int api = freePort();
+    int mgmt = freePort();
+    Map<String, String> set = new LinkedHashMap<>(store);
+    set.put("FLY_API_TOKEN", SIM_TOKEN);
+    set.put("FLY_API_HOSTNAME", "http://127.0.0.1:" + simPort);
+    set.put("FLIGHTDECK_API__HOST", "127.0.0.1");
+    set.put("FLIGHTDECK_API__PORT", Integer.toString(api));
+    set.put("FLIGHTDECK_MANAGEMENT__HOST", "127.0.0.1");
+    set.put("FLIGHTDECK_MANAGEMENT__PORT", Integer.toString(mgmt));
+    set.put("FLIGHTDECK_INSTANCE__ID", name);
+    set.put("FLIGHTDECK_AUTH__TOKENS", new JsonArray().add(new JsonObject().put("name", "bench").put("token", TOKEN)
+        .put("role", "admin").put("apps", new JsonArray().add("*"))).encode());
+    Map<String, String> defaults = new LinkedHashMap<>();
+    defaults.put("FLIGHTDECK_JOBS__SHUTDOWN_GRACE_MS", "2000"); // the bench stops instances with jobs still queued
+    defaults.put("FLIGHTDECK_LOG_FORMAT", "text");
+    List<String> cmd = java(serverJvm());
+    cmd.addAll(List.of("-jar", jar.toString(), "serve"));
+    Child c = Child.start(name, dir, cmd, env(set, defaults));
+    awaitUp(c, "http://127.0.0.1:" + mgmt + "/ready", 90);
+    return new Fd(c, api, mgmt);
+  }
+
+  /** Jobs that are not measured, so that a fresh JVM has compiled its hot paths before anything is timed. */
+  private void warmUp(String system, String tag, List<Fd> fds, PeerSide peer) throws Exception {
+    if (o.warmupJobs() <= 0) {
+      return;
+    }
+    Pool pool = seed(tag + "-warm", 2, ceilDiv(o.warmupJobs(), 2), "started");
+    List<String[]> jobs = jobs(pool, "restart", o.warmupJobs());
+    Result r = peer != null ? peerPass("warm-up", peer, jobs) : flightdeckPass("warm-up", "", fds, jobs, List.of(),
+        "restart");
+    System.out.printf(Locale.ROOT, "  %-12s warm-up %,6d jobs: %6.0f jobs/s end to end%s%n", system, r.jobs(),
+        r.e2ePerS(), r.failed() > 0 ? ", " + r.failed() + " failed" : "");
+  }
+
+  /**
+   * Submits {@code pre} (not measured), then {@code jobs} over HTTP by {@code clients} concurrent
+   * clients round-robin over the instances, waits until every accepted job of {@code kind} ended,
+   * and reads the end times from the job API.
+   */
+  private Result flightdeckPass(String scenario, String system, List<Fd> fds, List<String[]> jobs,
+      List<JsonObject> pre, String kind) throws Exception {
+    String metricsBefore = scrapeAll(fds);
+    JsonObject simBefore = simGet("/sim/stats");
+    double endedBefore = metric(metricsBefore, "flightdeck_jobs_ended_total", "kind=\"" + kind + "\"");
+    if (!pre.isEmpty()) {
+      Sub[] p = submitHttp(fds, pre);
+      long rejected = Arrays.stream(p).filter(s -> s.id() == null).count();
+      if (rejected > 0) {
+        throw new IllegalStateException(rejected + " of the " + pre.size() + " backlog jobs were not accepted");
+      }
+    }
+    List<JsonObject> bodies = new ArrayList<>();
+    for (String[] j : jobs) {
+      bodies.add(new JsonObject().put("app", j[1]).put("kind", j[0])
+          .put("target", new JsonObject().put("machine_ids", new JsonArray().add(j[2]))));
+    }
+    Sub[] subs = submitHttp(fds, bodies);
+    int accepted = (int) Arrays.stream(subs).filter(s -> s.id() != null).count();
+    // a backlog of creates may hold everything up for as long as the per-app create limit takes (1/s)
+    int stall = o.stallS() + (pre.isEmpty() ? 0 : o.holCreates() * o.holCreateSize());
+    awaitCount(() -> metric(scrapeAll(fds), "flightdeck_jobs_ended_total", "kind=\"" + kind + "\"") - endedBefore,
+        accepted, fds.stream().map(Fd::child).toList(), scenario + " on " + system, stall);
+    String metricsAfter = scrapeAll(fds);
+    JsonObject simAfter = simGet("/sim/stats");
+    Map<String, long[]> ends = new HashMap<>();
+    Set<String> apps = new LinkedHashSet<>();
+    for (String[] j : jobs) {
+      apps.add(j[1]);
+    }
+    for (String app : apps) {
+      String cursor = null;
+      do {
+        JsonObject page = fdGet(fds.get(0), "/v1/jobs?app=" + app + "&limit=500" + (cursor == null ? ""
+            : "&cursor=" + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8)));
+        for (Object x : page.getJsonArray("jobs")) {
+          JsonObject job = (JsonObject) x;
+          String fin = job.getString("finished_at");
+          if (fin != null) {
+            ends.put(job.getString("id"), new long[] {Instant.parse(fin).toEpochMilli(),
+                "succeeded".equals(job.getString("state")) ? 1 : 0});
+          }
+        }
+        cursor = page.getString("next_cursor");
+      } while (cursor != null);
+    }
+    double writes = delta(metricsBefore, metricsAfter, "flightdeck_store_operations_seconds_count", "kind=\"write\"");
+    double clientCalls = delta(metricsBefore, metricsAfter, "flightdeck_fly_requests_seconds_count", null);
+    return result(scenario, system, subs, ends, writes, clientCalls, simBefore, simAfter);
+  }
+
+  record Sub(String id, long t0, long t1, int status) {}
+
+  private Sub[] submitHttp(List<Fd> fds, List<JsonObject> bodies) throws InterruptedException {
+    Sub[] out = new Sub[bodies.size()];
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger errors = new AtomicInteger();
+    CountDownLatch done = new CountDownLatch(o.clients());
+    for (int c = 0; c < o.clients(); c++) {
+      vertx.runOnContext(v -> submitLoop(fds, bodies, out, next, errors, done));
+    }
+    if (!done.await(o.timeoutS(), TimeUnit.SECONDS)) {
+      throw new IllegalStateException("submitting took longer than " + o.timeoutS() + " s");
+    }
+    return out;
+  }
+
+  private void submitLoop(List<Fd> fds, List<JsonObject> bodies, Sub[] out, AtomicInteger next, AtomicInteger errors,
+      CountDownLatch done) {
+    int i = next.getAndIncrement();
+    if (i >= bodies.size()) {
+      done.countDown();
+      return;
+    }
+    Fd fd = fds.get(i % fds.size());
+    long t0 = System.currentTimeMillis();
+    web.request(HttpMethod.POST, fd.api(), "127.0.0.1", "/v1/jobs").timeout(60_000)
+        .putHeader("Authorization", "Bearer " + TOKEN).putHeader("content-type", "application/json")
+        .sendBuffer(bodies.get(i).toBuffer()).onComplete(ar -> {
+          long t1 = System.currentTimeMillis();
+          if (ar.succeeded() && ar.result().statusCode() == 201) {
+            out[i] = new Sub(ar.result().bodyAsJsonObject().getString("id"), t0, t1, 201);
+          } else {
+            int status = ar.succeeded() ? ar.result().statusCode() : -1;
+            out[i] = new Sub(null, t0, t1, status);
+            if (errors.incrementAndGet() <= 5) {
+              System.err.println("  submit answered " + (ar.succeeded() ? status + ": " + ar.result().bodyAsString()
+                  : ar.cause().toString()));
+            }
+          }
+          submitLoop(fds, bodies, out, next, errors, done);
+        });
+  }
+
+  /** The head-of-line scenario: the other apps' latency alone, then behind a backlog of create jobs in one app. */
+  private Hol hol(String store, String tag, List<Fd> fds) throws Exception {
+    int perApp = ceilDiv(o.holJobs(), o.holApps());
+    Pool alone = seed(tag + "-hola", o.holApps(), perApp, "started");
+    Pool behind = seed(tag + "-holb", o.holApps(), perApp, "started");
+    String createApp = tag + "-holc";
+    seedApp(createApp, 0, "stopped");
+    Result a = flightdeckPass("hol-alone", store, fds, jobs(alone, "restart", o.holJobs()), List.of(), "restart");
+    List<JsonObject> creates = new ArrayList<>();
+    for (int i = 0; i < o.holCreates(); i++) {
+      creates.add(new JsonObject().put("app", createApp).put("kind", "create").put("params", new JsonObject()
+          .put("count", o.holCreateSize()).put("config", new JsonObject().put("image", "registry.fly.io/bench:hol"))));
+    }
+    Result b = flightdeckPass("hol-backlog", store, fds, jobs(behind, "restart", o.holJobs()), creates, "restart");
+    Hol h = new Hol(store, a, b);
+    System.out.printf(Locale.ROOT, "  %-12s hol: other apps' submit→end p50/p99 %s / %s ms alone, %s / %s ms behind "
+        + "%d creates of %d machines in %s (p99 ×%.2f)%n", store, ms(a.p50()), ms(a.p99()), ms(b.p50()), ms(b.p99()),
+        o.holCreates(), o.holCreateSize(), createApp, b.p99() / Math.max(1, a.p99()));
+    return h;
+  }
+
+  // ------------------------------------------------------------------ db-scheduler
+
+  /** The bench's side of the peer: the worker process, its control port and the scheduling client. */
+  record PeerSide(Child worker, int control, SchedulerClient client, AtomicLong clientWrites) {}
+
+  private void peerRound(int round, boolean warm, List<Result> out) throws Exception {
+    String tag = "j" + round + "-ds";
+    Path dir = runDir.resolve(round + "-" + PEER);
+    Files.createDirectories(dir);
+    String schema = "bench_peer_" + Long.toHexString(System.nanoTime());
+    schemas.add(schema);
+    Child worker = null;
+    HikariDataSource pool = null;
+    boolean ok = false;
+    try {
+      try (Connection c = pgConnect(); Statement st = c.createStatement()) {
+        st.execute("create schema " + schema);
+        st.execute("set search_path to " + schema);
+        st.execute(JobsPeer.DDL);
+      }
+      int control = freePort();
+      String[] pg = pgParts();
+      List<String> cmd = java(serverJvm());
+      cmd.addAll(List.of("-cp", jar + java.io.File.pathSeparator + libGlob() + java.io.File.pathSeparator
+          + classesDir(), "dev.flightdeck.bench.JobsPeer",
+          "--jdbc", pg[0] + "?currentSchema=" + schema, "--user", pg[1], "--password", pg[2],
+          "--sim", "http://127.0.0.1:" + simPort, "--port", Integer.toString(control),
+          "--threads", Integer.toString(o.peerThreads()), "--poll-ms", Integer.toString(o.peerPollMs()),
+          "--lower", Double.toString(o.peerLower()), "--upper", Double.toString(o.peerUpper()),
+          "--pool", Integer.toString(o.peerThreads())));
+      worker = Child.start(PEER, dir, cmd, env(Map.of(), Map.of()));
+      awaitUp(worker, "http://127.0.0.1:" + control + "/status", 60);
+
+      HikariConfig hc = new HikariConfig();
+      hc.setJdbcUrl(pg[0] + "?currentSchema=" + schema);
+      hc.setUsername(pg[1]);
+      if (!pg[2].isEmpty()) {
+        hc.setPassword(pg[2]);
+      }
+      hc.setMaximumPoolSize(o.clients());
+      hc.setMinimumIdle(o.clients());
+      hc.setPoolName("bench-client");
+      pool = new HikariDataSource(hc);
+      AtomicLong clientWrites = new AtomicLong();
+      SchedulerClient client = SchedulerClient.Builder.create(JobsPeer.counting(pool, clientWrites),
+          JobsPeer.TASK_DESCRIPTOR).build();
+      PeerSide peer = new PeerSide(worker, control, client, clientWrites);
+      int scale = warm ? 5 : 1;
+      warmUp(PEER, tag, null, peer);
+      for (String scenario : List.of("restart", "start")) {
+        if (!o.scenarios().contains(scenario)) {
+          continue;
+        }
+        Pool p = seed(tag + "-" + scenario, o.apps(), ceilDiv(o.jobs() / scale, o.apps()),
+            scenario.equals("restart") ? "started" : "stopped");
+        Result r = peerPass(scenario, peer, jobs(p, scenario, o.jobs() / scale));
+        System.out.println("  " + line(r));
+        out.add(r);
+      }
+      ok = true;
+    } finally {
+      if (pool != null) {
+        pool.close();
+      }
+      if (worker != null) {
+        worker.stop(30_000);
+      }
+      dropSchema(schema);
+      cleanSim();
+      if (ok && !o.keep()) {
+        deleteTree(dir);
+      } else if (!ok) {
+        System.err.println("logs kept in " + dir);
+      }
+    }
+  }
+
+  private Result peerPass(String scenario, PeerSide peer, List<String[]> jobs) throws Exception {
+    String control = "http://127.0.0.1:" + peer.control();
+    httpSend("POST", control + "/reset", null, null);
+    peer.clientWrites().set(0);
+    JsonObject simBefore = simGet("/sim/stats");
+    Sub[] subs = new Sub[jobs.size()];
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger errors = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(o.clients());
+    try {
+      List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+      for (int c = 0; c < o.clients(); c++) {
+        fs.add(pool.submit(() -> {
+          for (int i = next.getAndIncrement(); i < jobs.size(); i = next.getAndIncrement()) {
+            String[] j = jobs.get(i);
+            String id = JobsPeer.instanceId(j[0], j[1], j[2]);
+            long t0 = System.currentTimeMillis();
+            try {
+              peer.client().scheduleIfNotExists(JobsPeer.TASK_DESCRIPTOR.instance(id), Instant.now());
+              subs[i] = new Sub(id, t0, System.currentTimeMillis(), 201);
+            } catch (RuntimeException e) {
+              subs[i] = new Sub(null, t0, System.currentTimeMillis(), -1);
+              if (errors.incrementAndGet() <= 5) {
+                System.err.println("  schedule failed: " + e);
+              }
+            }
+          }
+        }));
+      }
+      for (var f : fs) {
+        f.get(o.timeoutS(), TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    int accepted = (int) Arrays.stream(subs).filter(s -> s.id() != null).count();
+    awaitCount(() -> {
+      JsonObject s = new JsonObject(httpSend("GET", control + "/status", null, null));
+      return s.getLong("done") + s.getLong("failed");
+    }, accepted, List.of(peer.worker()), scenario + " on " + PEER, o.stallS());
+    JsonObject status = new JsonObject(httpSend("GET", control + "/status", null, null));
+    JsonObject simAfter = simGet("/sim/stats");
+    Map<String, long[]> ends = new HashMap<>();
+    for (String line : httpSend("GET", control + "/ended", null, null).split("\n")) {
+      if (!line.isBlank()) {
+        String[] p = line.split(" ");
+        ends.put(p[0], new long[] {Long.parseLong(p[1]), "ok".equals(p[2]) ? 1 : 0});
+      }
+    }
+    double writes = status.getLong("writes") + peer.clientWrites().get();
+    return result(scenario, PEER, subs, ends, writes, status.getLong("api_calls"), simBefore, simAfter);
+  }
+
+  // ------------------------------------------------------------------ results
+
+  private Result result(String scenario, String system, Sub[] subs, Map<String, long[]> ends, double writes,
+      double clientCalls, JsonObject simBefore, JsonObject simAfter) {
+    long first = Long.MAX_VALUE;
+    long lastAnswer = 0;
+    long lastEnd = 0;
+    int accepted = 0;
+    int failed = 0;
+    List<Long> lat = new ArrayList<>();
+    List<Long> submitLat = new ArrayList<>();
+    for (Sub s : subs) {
+      first = Math.min(first, s.t0());
+      lastAnswer = Math.max(lastAnswer, s.t1());
+      if (s.id() == null) {
+        continue;
+      }
+      accepted++;
+      submitLat.add(s.t1() - s.t0());
+      long[] e = ends.get(s.id());
+      if (e == null || e[1] == 0) {
+        failed++;
+      }
+      if (e != null) {
+        lat.add(e[0] - s.t0());
+        lastEnd = Math.max(lastEnd, e[0]);
+      }
+    }
+    if (accepted == 0) {
+      throw new IllegalStateException("no job of " + scenario + " on " + system + " was accepted");
+    }
+    JsonObject byOp = new JsonObject();
+    JsonObject b = simBefore.getJsonObject("requests_by_operation");
+    simAfter.getJsonObject("requests_by_operation").forEach(en -> {
+      long d = ((Number) en.getValue()).longValue() - b.getLong(en.getKey(), 0L);
+      if (d > 0) {
+        byOp.put(en.getKey(), d);
       }
     });
-    done.future().await();
-    return new ArrayList<>(lat);
+    double api = simAfter.getLong("requests") - simBefore.getLong("requests");
+    long limited = simAfter.getLong("rate_limited") - simBefore.getLong("rate_limited");
+    return new Result(scenario, system, accepted, subs.length - accepted, failed,
+        accepted / Math.max(0.001, (lastEnd - first) / 1000.0), accepted / Math.max(0.001, (lastAnswer - first) / 1000.0),
+        Percentiles.of(lat, 50), Percentiles.of(lat, 99), Percentiles.of(submitLat, 50), Percentiles.of(submitLat, 99),
+        writes / accepted, api / accepted, clientCalls / accepted, limited, byOp);
   }
 
-  private static void awaitCount(Vertx vertx, AtomicLong counter, long target, int maxSeconds) {
-    long deadline = System.nanoTime() + maxSeconds * 1_000_000_000L;
-    while (counter.get() < target) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("only " + counter.get() + " of " + target + " jobs ended");
+  private static String line(Result r) {
+    return String.format(Locale.ROOT, "%-12s %-7s %,6d jobs: %6.0f jobs/s end to end, %6.0f submits/s, submit→end "
+        + "p50 %s ms p99 %s ms, %.2f store writes/job, %.2f API calls/job%s%s%s", r.system(), r.scenario(), r.jobs(),
+        r.e2ePerS(), r.submitPerS(), ms(r.p50()), ms(r.p99()), r.writesPerJob(), r.apiPerJob(),
+        r.rateLimited() > 0 ? ", " + r.rateLimited() + " × 429" : "", r.failed() > 0 ? ", " + r.failed() + " FAILED" : "",
+        r.rejected() > 0 ? ", " + r.rejected() + " REJECTED" : "");
+  }
+
+  private static String ms(double v) {
+    return String.format(Locale.ROOT, v >= 100 ? "%,.0f" : "%.1f", v);
+  }
+
+  private static double med(List<Result> rs, ToDoubleFunction<Result> f) {
+    return Percentiles.median(rs.stream().map(f::applyAsDouble).toList());
+  }
+
+  private void report(Map<String, List<Result>> results, Map<String, List<Hol>> hols) throws IOException {
+    JsonArray rows = new JsonArray();
+    Map<String, JsonObject> medians = new LinkedHashMap<>();
+    System.out.println();
+    System.out.println("| scenario | system | rounds | end-to-end (jobs/s) | submits/s | submit→end p50 / p99 (ms) "
+        + "| store writes/job | API calls/job | 429s | failed |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+    for (var e : results.entrySet()) {
+      List<Result> rs = e.getValue();
+      Result f = rs.get(0);
+      JsonObject row = new JsonObject().put("scenario", f.scenario()).put("system", f.system())
+          .put("rounds", rs.size()).put("jobs", f.jobs())
+          .put("end_to_end_jobs_per_s", med(rs, Result::e2ePerS)).put("submits_per_s", med(rs, Result::submitPerS))
+          .put("submit_to_end_p50_ms", med(rs, Result::p50)).put("submit_to_end_p99_ms", med(rs, Result::p99))
+          .put("submit_answer_p50_ms", med(rs, Result::submitP50)).put("submit_answer_p99_ms", med(rs, Result::submitP99))
+          .put("store_writes_per_job", med(rs, Result::writesPerJob)).put("api_calls_per_job", med(rs, Result::apiPerJob))
+          .put("client_api_calls_per_job", med(rs, Result::clientApiPerJob))
+          .put("rate_limited", rs.stream().mapToLong(Result::rateLimited).sum())
+          .put("failed", rs.stream().mapToInt(Result::failed).sum())
+          .put("rejected", rs.stream().mapToInt(Result::rejected).sum())
+          .put("api_calls_by_operation_last_round", rs.get(rs.size() - 1).apiByOperation())
+          .put("per_round", perRound(rs));
+      rows.add(row);
+      medians.put(e.getKey(), row);
+      System.out.printf(Locale.ROOT, "| %s | %s | %d | %,.0f | %,.0f | %s / %s | %.2f | %.2f | %d | %d |%n", f.scenario(),
+          f.system(), rs.size(), row.getDouble("end_to_end_jobs_per_s"), row.getDouble("submits_per_s"),
+          ms(row.getDouble("submit_to_end_p50_ms")), ms(row.getDouble("submit_to_end_p99_ms")),
+          row.getDouble("store_writes_per_job"), row.getDouble("api_calls_per_job"), row.getLong("rate_limited"),
+          row.getLong("failed"));
+    }
+
+    JsonArray ratios = new JsonArray();
+    boolean header = false;
+    for (JsonObject row : medians.values()) {
+      JsonObject peer = medians.get(row.getString("scenario") + "/" + PEER);
+      if (peer == null || row.getString("system").equals(PEER)) {
+        continue;
       }
-      Promise<Void> p = Promise.promise();
-      vertx.setTimer(5, t -> p.complete());
-      p.future().await();
+      if (!header) {
+        System.out.println();
+        System.out.println("Flightdeck ÷ db-scheduler (same run, medians):");
+        System.out.println();
+        System.out.println("| scenario | Flightdeck on | end-to-end jobs/s | submits/s | p50 submit→end | p99 submit→end "
+            + "| store writes/job | API calls/job |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        header = true;
+      }
+      JsonObject ratio = new JsonObject().put("scenario", row.getString("scenario")).put("system", row.getString("system"))
+          .put("end_to_end", div(row, peer, "end_to_end_jobs_per_s")).put("submits", div(row, peer, "submits_per_s"))
+          .put("p50", div(row, peer, "submit_to_end_p50_ms")).put("p99", div(row, peer, "submit_to_end_p99_ms"))
+          .put("store_writes", div(row, peer, "store_writes_per_job")).put("api_calls", div(row, peer, "api_calls_per_job"));
+      ratios.add(ratio);
+      System.out.printf(Locale.ROOT, "| %s | %s | %.2f× | %.2f× | %.2f× | %.2f× | %.2f× | %.2f× |%n", ratio.getString("scenario"),
+          ratio.getString("system"), ratio.getDouble("end_to_end"), ratio.getDouble("submits"), ratio.getDouble("p50"),
+          ratio.getDouble("p99"), ratio.getDouble("store_writes"), ratio.getDouble("api_calls"));
     }
-  }
 
-  private static void dropSchema(String url, String schema) {
-    Vertx v = Vertx.vertx();
-    try {
-      var pool = io.vertx.pgclient.PgBuilder.pool().connectingTo(io.vertx.pgclient.PgConnectOptions.fromUri(url))
-          .using(v).build();
-      pool.query("DROP SCHEMA IF EXISTS " + schema + " CASCADE").execute().await();
-      pool.close().await();
-    } finally {
-      v.close().await();
+    JsonArray holRows = new JsonArray();
+    if (!hols.isEmpty()) {
+      System.out.println();
+      System.out.printf(Locale.ROOT, "Head of line: %,d one-machine jobs over %d apps, alone and behind %d create jobs "
+          + "(%d machines each) in one app; the other apps' submit→end (medians):%n%n", o.holJobs(), o.holApps(),
+          o.holCreates(), o.holCreateSize());
+      System.out.println("| store | rounds | p50 / p99 alone (ms) | p50 / p99 behind the creates (ms) | p99 ratio | goal ≤ 2× |");
+      System.out.println("|---|---|---|---|---|---|");
+      for (var e : hols.entrySet()) {
+        List<Hol> hs = e.getValue();
+        List<Double> ratioList = hs.stream().map(h -> h.backlog().p99() / Math.max(1, h.alone().p99())).toList();
+        double a50 = Percentiles.median(hs.stream().map(h -> h.alone().p50()).toList());
+        double a99 = Percentiles.median(hs.stream().map(h -> h.alone().p99()).toList());
+        double b50 = Percentiles.median(hs.stream().map(h -> h.backlog().p50()).toList());
+        double b99 = Percentiles.median(hs.stream().map(h -> h.backlog().p99()).toList());
+        double ratio = Percentiles.median(ratioList);
+        holRows.add(new JsonObject().put("system", e.getKey()).put("rounds", hs.size()).put("alone_p50_ms", a50)
+            .put("alone_p99_ms", a99).put("backlog_p50_ms", b50).put("backlog_p99_ms", b99).put("p99_ratio", ratio)
+            .put("within_2x", ratio <= 2.0).put("per_round_ratio", new JsonArray(new ArrayList<>(ratioList))));
+        System.out.printf(Locale.ROOT, "| %s | %d | %s / %s | %s / %s | %.2f× | %s |%n", e.getKey(), hs.size(), ms(a50),
+            ms(a99), ms(b50), ms(b99), ratio, ratio <= 2.0 ? "yes" : "**no**");
+      }
     }
-  }
 
-  private static void write(List<Row> rows, Options o) throws Exception {
-    JsonArray arr = new JsonArray();
-    for (Row r : rows) {
-      arr.add(new JsonObject().put("store", r.store()).put("submit_jobs_per_s", r.submitPerS())
-          .put("end_to_end_jobs_per_s", r.e2ePerS()).put("submit_p50_ms", r.p50Us() / 1000.0)
-          .put("submit_p99_ms", r.p99Us() / 1000.0).put("offered_rate", r.rate())
-          .put("writes_per_commit", r.meanBatch()).put("rounds", r.rounds()));
-    }
-    JsonObject out = new JsonObject().put("benchmark", "jobs").put("at", Instant.now().toString())
-        .put("command", o.command()).put("cpus", Runtime.getRuntime().availableProcessors()).put("rows", arr);
+    String stamp = stamp();
+    JsonObject settings = new JsonObject().put("jobs", o.jobs()).put("apps", o.apps()).put("clients", o.clients())
+        .put("rounds", o.rounds()).put("warmup_rounds", o.warmupRounds()).put("warmup_jobs", o.warmupJobs())
+        .put("hol_creates", o.holCreates()).put("hol_create_size", o.holCreateSize()).put("hol_jobs", o.holJobs())
+        .put("hol_apps", o.holApps()).put("peer", o.peer()).put("peer_threads", o.peerThreads())
+        .put("peer_poll_ms", o.peerPollMs()).put("peer_lock_and_fetch", new JsonArray().add(o.peerLower()).add(o.peerUpper()))
+        .put("server_jvm", serverJvm()).put("sim_jvm", simJvm()).put("pass_through", new JsonArray(passThrough()))
+        .put("sim_latency", simLatency).put("sim_rate_limits", simLimits);
+    JsonObject json = new JsonObject().put("benchmark", "jobs").put("at", Instant.now().toString())
+        .put("command", o.command()).put("cpus", Runtime.getRuntime().availableProcessors()).put("settings", settings)
+        .put("rows", rows).put("ratios_vs_db_scheduler", ratios).put("head_of_line", holRows);
     Path dir = Path.of("bench", "results");
     Files.createDirectories(dir);
-    String stamp = Instant.now().toString().replace(":", "").replaceAll("\\..*", "");
-    Files.writeString(dir.resolve("jobs-" + stamp + ".json"), out.encodePrettily());
-    Files.writeString(dir.resolve("jobs-latest.json"), out.encodePrettily());
+    Files.writeString(dir.resolve("jobs-" + stamp + ".json"), json.encodePrettily());
+    Files.writeString(dir.resolve("jobs-latest.json"), json.encodePrettily());
+    System.out.println();
     System.out.println("wrote bench/results/jobs-" + stamp + ".json");
+    System.out.println("reproduce: " + o.command());
   }
 
-  private static Options parse(String[] args) {
-    java.util.Map<String, String> a = new java.util.HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--help")) {
-        System.out.println("""
-            bench/run jobs [--stores sqlite,postgres] [--concurrency 64] [--seconds 10] [--warmup-seconds 5]
-                           [--e2e-jobs 2000] [--rate 200] [--rounds 3]
-                           [--pg postgresql://postgres@127.0.0.1:5432/test]""");
-        return null;
-      }
-      a.put(args[i].substring(2), args[++i]);
+  private static JsonArray perRound(List<Result> rs) {
+    JsonArray a = new JsonArray();
+    for (Result r : rs) {
+      a.add(new JsonObject().put("jobs", r.jobs()).put("end_to_end_jobs_per_s", r.e2ePerS())
+          .put("submits_per_s", r.submitPerS()).put("submit_to_end_p50_ms", r.p50()).put("submit_to_end_p99_ms", r.p99())
+          .put("store_writes_per_job", r.writesPerJob()).put("api_calls_per_job", r.apiPerJob())
+          .put("rate_limited", r.rateLimited()).put("failed", r.failed()));
     }
-    StringBuilder cmd = new StringBuilder("bench/run jobs");
+    return a;
+  }
+
+  private static double div(JsonObject a, JsonObject b, String key) {
+    double d = b.getDouble(key);
+    return d == 0 ? 0 : a.getDouble(key) / d;
+  }
+
+  // ------------------------------------------------------------------ the simulator
+
+  private void startSim() throws Exception {
+    simPort = freePort();
+    Map<String, String> set = new LinkedHashMap<>();
+    set.put("FLIGHTDECK_SIM__HOST", "127.0.0.1");
+    set.put("FLIGHTDECK_SIM__PORT", Integer.toString(simPort));
+    set.put("FLIGHTDECK_SIM__TOKEN", SIM_TOKEN);
+    set.put("FLIGHTDECK_SIM__SEED_APPS", "[]");
+    Map<String, String> defaults = new LinkedHashMap<>();
+    for (String k : LATENCY_KEYS) {
+      defaults.put("FLIGHTDECK_SIM__LATENCY__" + k, "0"); // zero transition latency: what is measured is the job path
+    }
+    defaults.put("FLIGHTDECK_LOG_FORMAT", "text");
+    List<String> cmd = java(simJvm());
+    cmd.addAll(List.of("-jar", jar.toString(), "sim"));
+    Files.createDirectories(runDir);
+    sim = Child.start("sim", runDir, cmd, env(set, defaults));
+    awaitUp(sim, "http://127.0.0.1:" + simPort + "/sim/health", 60);
+    simLatency = simGet("/sim/latency");
+    simLimits = simGet("/sim/rate-limits");
+  }
+
+  private Pool seed(String prefix, int apps, int perApp, String state) throws Exception {
+    List<String> names = new ArrayList<>();
+    List<String[]> machines = new ArrayList<>();
+    for (int a = 0; a < apps; a++) {
+      String app = String.format(Locale.ROOT, "%s-%02d", prefix, a);
+      names.add(app);
+      seedApp(app, perApp, state);
+      JsonArray list = new JsonArray(httpSend("GET", "http://127.0.0.1:" + simPort + "/v1/apps/" + app
+          + "/machines?summary=true", SIM_TOKEN, null));
+      for (Object m : list) {
+        machines.add(new String[] {app, ((JsonObject) m).getString("id")});
+      }
+    }
+    return new Pool(names, machines);
+  }
+
+  private void seedApp(String app, int machines, String state) throws Exception {
+    httpSend("POST", "http://127.0.0.1:" + simPort + "/sim/apps", null, new JsonObject().put("name", app)
+        .put("machines", machines).put("state", state).encode());
+    seededApps.add(app);
+    seededSize.put(app, machines);
+  }
+
+  /** Jobs over the pool's machines, each on a distinct machine, apps interleaved. */
+  private static List<String[]> jobs(Pool pool, String kind, int n) {
+    List<String[]> ms = new ArrayList<>(pool.machines());
+    Collections.shuffle(ms, new Random(7));
+    if (ms.size() < n) {
+      throw new IllegalStateException("only " + ms.size() + " machines for " + n + " jobs");
+    }
+    List<String[]> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(new String[] {kind, ms.get(i)[0], ms.get(i)[1]});
+    }
+    return out;
+  }
+
+  /** Deletes the apps seeded so far (largest first; small ones are left if the app-delete limit answers 429). */
+  private void cleanSim() {
+    List<String> apps = new ArrayList<>(seededApps);
+    apps.sort(Comparator.comparing((String a) -> -seededSize.getOrDefault(a, 0)));
+    for (String app : apps) {
+      try {
+        for (int attempt = 0; attempt < 120; attempt++) {
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simPort
+                  + "/v1/apps/" + app)).header("Authorization", "Bearer " + SIM_TOKEN).DELETE()
+              .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() != 429) {
+            break;
+          }
+          if (seededSize.getOrDefault(app, 0) <= 200) {
+            break; // a small app is left behind rather than waiting for the limit
+          }
+          Thread.sleep(1000);
+        }
+      } catch (Exception e) {
+        System.err.println("  could not delete " + app + " from the simulator: " + e);
+      }
+    }
+    seededApps.clear();
+    seededSize.clear();
+    try {
+      httpSend("DELETE", "http://127.0.0.1:" + simPort + "/sim/journal", null, null);
+    } catch (Exception e) {
+      System.err.println("  could not clear the simulator's journal: " + e);
+    }
+  }
+
+  private JsonObject simGet(String path) throws Exception {
+    return new JsonObject(httpSend("GET", "http://127.0.0.1:" + simPort + path, null, null));
+  }
+
+  // ------------------------------------------------------------------ HTTP, metrics, waiting
+
+  private String httpSend(String method, String url, String token, String json) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    if (json != null) {
+      b.header("content-type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+    } else {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() >= 300) {
+      throw new IllegalStateException(method + " " + url + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return r.body();
+  }
+
+  private JsonObject fdGet(Fd fd, String path) throws Exception {
+    return new JsonObject(httpSend("GET", "http://127.0.0.1:" + fd.api() + path, TOKEN, null));
+  }
+
+  private String scrapeAll(List<Fd> fds) throws Exception {
+    StringBuilder sb = new StringBuilder();
+    for (Fd fd : fds) {
+      sb.append(httpSend("GET", "http://127.0.0.1:" + fd.management() + "/metrics", null, null)).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** The sum of every series of {@code name} whose labels contain {@code labels} (all of them if null). */
+  static double metric(String text, String name, String labels) {
+    double sum = 0;
+    for (String line : text.split("\n")) {
+      if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && (labels == null || line.contains(labels))) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  private static double delta(String before, String after, String name, String labels) {
+    return metric(after, name, labels) - metric(before, name, labels);
+  }
+
+  interface Counter {
+    double get() throws Exception;
+  }
+
+  /** Waits until {@code counter} reaches {@code target}; fails if it stalls or a process died. */
+  private void awaitCount(Counter counter, long target, List<Child> watched, String what, int stallS)
+      throws Exception {
+    long start = System.nanoTime();
+    long lastChange = start;
+    double last = -1;
+    while (true) {
+      double v = counter.get();
+      if (v >= target) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (v != last) {
+        last = v;
+        lastChange = now;
+      }
+      for (Child c : watched) {
+        c.checkAlive();
+      }
+      if (now - lastChange > stallS * 1_000_000_000L || now - start > o.timeoutS() * 1_000_000_000L) {
+        throw new IllegalStateException(what + ": only " + (long) v + " of " + target + " jobs ended after "
+            + (now - start) / 1_000_000_000L + " s (no progress for " + (now - lastChange) / 1_000_000_000L + " s)");
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private void awaitUp(Child c, String url, int seconds) throws Exception {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    while (true) {
+      c.checkAlive();
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(c.name + " did not come up within " + seconds + " s; last lines of " + c.log
+            + ":\n" + c.tail(20));
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  // ------------------------------------------------------------------ PostgreSQL
+
+  /** {jdbc url without parameters, user, password} from {@code --pg postgresql://user[:pw]@host:port/db}. */
+  private String[] pgParts() {
+    URI u = URI.create(o.pg());
+    String user = "postgres";
+    String pw = "";
+    if (u.getUserInfo() != null) {
+      String[] p = u.getUserInfo().split(":", 2);
+      user = p[0];
+      pw = p.length > 1 ? p[1] : "";
+    }
+    String db = u.getPath() == null || u.getPath().length() <= 1 ? "postgres" : u.getPath().substring(1);
+    return new String[] {"jdbc:postgresql://" + u.getHost() + ":" + (u.getPort() < 0 ? 5432 : u.getPort()) + "/" + db,
+        user, pw};
+  }
+
+  private Connection pgConnect() throws Exception {
+    String[] p = pgParts();
+    return DriverManager.getConnection(p[0], p[1], p[2]);
+  }
+
+  private void dropSchema(String schema) {
+    try (Connection c = pgConnect(); Statement st = c.createStatement()) {
+      st.execute("drop schema if exists " + schema + " cascade");
+      schemas.remove(schema);
+    } catch (Exception e) {
+      System.err.println("  could not drop schema " + schema + ": " + e);
+    }
+  }
+
+  // ------------------------------------------------------------------ child processes and their environment
+
+  private static String serverJvm() {
+    String v = System.getenv("BENCH_SERVER_JVM");
+    return v == null || v.isBlank() ? DEFAULT_SERVER_JVM : v.trim();
+  }
+
+  private static String simJvm() {
+    String v = System.getenv("BENCH_SIM_JVM");
+    return v == null || v.isBlank() ? DEFAULT_SIM_JVM : v.trim();
+  }
+
+  private static List<String> java(String jvmOptions) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(Arrays.asList(jvmOptions.split("\\s+")));
+    return cmd;
+  }
+
+  private Path classesDir() {
+    return Path.of(System.getProperty("bench.classes", "target/bench/classes")).toAbsolutePath();
+  }
+
+  private String libGlob() {
+    return Path.of(System.getProperty("bench.lib", "target/bench/lib")).toAbsolutePath() + java.io.File.separator + "*";
+  }
+
+  /** Settings the bench sets itself, whatever the environment says. */
+  static final Set<String> CONTROLLED = Set.of("FLIGHTDECK_API__HOST", "FLIGHTDECK_API__PORT",
+      "FLIGHTDECK_MANAGEMENT__HOST", "FLIGHTDECK_MANAGEMENT__PORT", "FLIGHTDECK_STORE__URL", "FLIGHTDECK_STORE__SCHEMA",
+      "FLIGHTDECK_STORE__DATA_DIR", "FLIGHTDECK_INSTANCE__ID", "FLIGHTDECK_AUTH__TOKENS", "FLIGHTDECK_SIM__HOST",
+      "FLIGHTDECK_SIM__PORT", "FLIGHTDECK_SIM__TOKEN", "FLIGHTDECK_SIM__SEED_APPS");
+
+  /** The operator's FLIGHTDECK_SECTION__KEY settings, passed to every child as they are (except those the bench sets). */
+  private static List<String> passThrough() {
+    List<String> out = new ArrayList<>();
+    new TreeMap<>(System.getenv()).forEach((k, v) -> {
+      if (k.startsWith("FLIGHTDECK_") && k.contains("__") && !CONTROLLED.contains(k)) {
+        out.add(k + "=" + v);
+      }
+    });
+    return out;
+  }
+
+  private static final Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** The child's environment: the operator's (minus a config file), then {@code defaults} unless set, then {@code set}. */
+  private static Map<String, String> env(Map<String, String> set, Map<String, String> defaults) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.remove("FLIGHTDECK_CONFIG");
+    defaults.forEach(env::putIfAbsent);
+    set.forEach((k, v) -> {
+      String mine = System.getenv(k);
+      if (mine != null && !mine.equals(v) && WARNED.add(k)) {
+        System.err.println("note: " + k + " is set by the bench; the value from the environment is ignored");
+      }
+      env.put(k, v);
+    });
+    return env;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    }
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
+  private static String stamp() {
+    return Instant.now().toString().replace(":", "").replaceAll("\\..*", "");
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+
+  /** A child process whose output goes to a log file; every one still running is stopped when the bench exits. */
+  static final class Child {
+    static final List<Child> ALL = new CopyOnWriteArrayList<>();
+    final String name;
+    final Process process;
+    final Path log;
+
+    private Child(String name, Process process, Path log) {
+      this.name = name;
+      this.process = process;
+      this.log = log;
+    }
+
+    static Child start(String name, Path dir, List<String> cmd, Map<String, String> env) throws IOException {
+      Path log = dir.resolve(name + ".log");
+      ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+          .redirectOutput(log.toFile());
+      pb.environment().clear();
+      pb.environment().putAll(env);
+      Child c = new Child(name, pb.start(), log);
+      ALL.add(c);
+      return c;
+    }
+
+    void checkAlive() {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; last lines of " + log
+            + ":\n" + tail(30));
+      }
+    }
+
+    String tail(int n) {
+      try {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+      } catch (IOException e) {
+        return "(no log: " + e + ")";
+      }
+    }
+
+    /** SIGTERM, then SIGKILL (the process and anything it started) after {@code graceMs}. */
+    void stop(long graceMs) {
+      try {
+        if (process.isAlive()) {
+          List<ProcessHandle> kids = process.descendants().toList();
+          process.destroy();
+          if (!process.waitFor(graceMs, TimeUnit.MILLISECONDS)) {
+            System.err.println("  " + name + " did not stop within " + graceMs + " ms of SIGTERM; killing it");
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+          }
+          kids.forEach(ProcessHandle::destroyForcibly);
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      } finally {
+        ALL.remove(this);
+      }
+    }
+
+    static void stopAll() {
+      for (Child c : ALL) {
+        c.stop(5_000);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ options
+
+  private static Options parse(String[] args) {
+    Map<String, String> a = new HashMap<>();
+    boolean peer = true;
+    boolean keep = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--help", "-h" -> {
+          System.out.println("""
+              bench/run jobs [options]
+                --stores sqlite,postgres,postgres3   Flightdeck configurations (postgres3: three instances, one database)
+                --scenarios restart,start,hol        restart: restart jobs on started machines; start: start jobs on
+                                                     stopped machines; hol: the head-of-line scenario
+                --peer | --no-peer                   db-scheduler side by side on PostgreSQL (restart and start; default on)
+                --jobs 10000        jobs per scenario and round, one machine each, each on its own machine
+                --apps 10           apps the machines are spread over
+                --clients 32        concurrent submitters (HTTP for Flightdeck, SchedulerClient for db-scheduler)
+                --rounds 3          measured rounds (medians are reported)
+                --warmup-rounds 1   rounds at a fifth of the size, not reported
+                --warmup-jobs 1000  jobs each fresh system runs before it is measured (JIT warm-up)
+                --hol-creates 32 --hol-create-size 5 --hol-jobs 2000 --hol-apps 20
+                --peer-threads 32 --peer-poll-ms 100 --peer-lock-and-fetch 0.5,1.0
+                --pg postgresql://postgres@127.0.0.1:5432/test
+                --timeout 1800      seconds a pass may take; --stall 180: seconds without a job ending
+                --keep              keep every child's log and data under target/bench/jobs-run/
+              environment: BENCH_SERVER_JVM (Flightdeck and db-scheduler JVM options, default "%s"),
+                BENCH_SIM_JVM (default "%s"), FLIGHTDECK_<SECTION>__<KEY> settings (passed to every child)
+              """.formatted(DEFAULT_SERVER_JVM, DEFAULT_SIM_JVM));
+          return null;
+        }
+        case "--peer" -> peer = true;
+        case "--no-peer" -> peer = false;
+        case "--keep" -> keep = true;
+        default -> {
+          if (!args[i].startsWith("--") || i + 1 >= args.length) {
+            throw new IllegalArgumentException("unknown argument: " + args[i] + " (see --help)");
+          }
+          a.put(args[i].substring(2), args[++i]);
+        }
+      }
+    }
+    Set<String> known = Set.of("stores", "scenarios", "jobs", "apps", "clients", "rounds", "warmup-rounds",
+        "warmup-jobs", "hol-creates", "hol-create-size", "hol-jobs", "hol-apps", "peer-threads", "peer-poll-ms",
+        "peer-lock-and-fetch", "pg", "timeout", "stall");
+    for (String k : a.keySet()) {
+      if (!known.contains(k)) {
+        throw new IllegalArgumentException("unknown option --" + k + " (see --help)");
+      }
+    }
+    List<String> stores = List.of(a.getOrDefault("stores", String.join(",", STORES)).split(","));
+    List<String> scenarios = List.of(a.getOrDefault("scenarios", String.join(",", SCENARIOS)).split(","));
+    for (String s : stores) {
+      if (!STORES.contains(s)) {
+        throw new IllegalArgumentException("unknown store " + s + "; known: " + STORES);
+      }
+    }
+    for (String s : scenarios) {
+      if (!SCENARIOS.contains(s)) {
+        throw new IllegalArgumentException("unknown scenario " + s + "; known: " + SCENARIOS);
+      }
+    }
+    String[] lf = a.getOrDefault("peer-lock-and-fetch", "0.5,1.0").split(",");
+    StringBuilder cmd = new StringBuilder();
+    String sj = System.getenv("BENCH_SERVER_JVM");
+    if (sj != null && !sj.isBlank()) {
+      cmd.append("BENCH_SERVER_JVM='").append(sj).append("' ");
+    }
+    String mj = System.getenv("BENCH_SIM_JVM");
+    if (mj != null && !mj.isBlank()) {
+      cmd.append("BENCH_SIM_JVM='").append(mj).append("' ");
+    }
+    for (String kv : passThrough()) {
+      int eq = kv.indexOf('=');
+      cmd.append(kv, 0, eq + 1).append('\'').append(kv.substring(eq + 1)).append("' ");
+    }
+    cmd.append("bench/run jobs");
     for (String s : args) {
       cmd.append(' ').append(s);
     }
-    return new Options(List.of(a.getOrDefault("stores", "sqlite,postgres").split(",")),
-        Integer.parseInt(a.getOrDefault("concurrency", "64")), Integer.parseInt(a.getOrDefault("seconds", "10")),
-        Integer.parseInt(a.getOrDefault("warmup-seconds", "5")), Integer.parseInt(a.getOrDefault("e2e-jobs", "2000")),
-        Integer.parseInt(a.getOrDefault("rate", "200")), Integer.parseInt(a.getOrDefault("rounds", "3")),
-        a.getOrDefault("pg", "postgresql://postgres@127.0.0.1:5432/test"), cmd.toString());
+    return new Options(stores, scenarios, peer, Integer.parseInt(a.getOrDefault("jobs", "10000")),
+        Integer.parseInt(a.getOrDefault("apps", "10")), Integer.parseInt(a.getOrDefault("clients", "32")),
+        Integer.parseInt(a.getOrDefault("rounds", "3")), Integer.parseInt(a.getOrDefault("warmup-rounds", "1")),
+        Integer.parseInt(a.getOrDefault("warmup-jobs", "1000")), Integer.parseInt(a.getOrDefault("hol-creates", "32")),
+        Integer.parseInt(a.getOrDefault("hol-create-size", "5")), Integer.parseInt(a.getOrDefault("hol-jobs", "2000")),
+        Integer.parseInt(a.getOrDefault("hol-apps", "20")), Integer.parseInt(a.getOrDefault("peer-threads", "32")),
+        Integer.parseInt(a.getOrDefault("peer-poll-ms", "100")), Double.parseDouble(lf[0]), Double.parseDouble(lf[1]),
+        a.getOrDefault("pg", "postgresql://postgres@127.0.0.1:5432/test"),
+        Integer.parseInt(a.getOrDefault("timeout", "1800")), Integer.parseInt(a.getOrDefault("stall", "180")), keep,
+        cmd.toString());
   }
 }

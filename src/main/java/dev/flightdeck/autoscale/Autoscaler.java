@@ -230,7 +230,7 @@ public final class Autoscaler {
       PolicySpec spec = spec(row);
       NewJob job = null;
       if (d.submits()) {
-        job = new NewJob(JobIds.next(now), spec.app(), "scale", spec.job(d.desired()), 0, null, null,
+        job = dev.flightdeck.jobs.JobService.newJob(spec.app(), "scale", spec.job(d.desired()), 0, null, null,
             "policy:" + spec.name(), now);
       }
       DecisionRecord rec = new DecisionRecord("dec_" + JobIds.next(now).substring(4), row.id(), now, trigger,

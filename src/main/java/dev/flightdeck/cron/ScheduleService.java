@@ -1,5 +1,7 @@
 package dev.flightdeck.cron;
 
+import dev.flightdeck.jobs.JobService;
+
 import dev.flightdeck.jobs.JobIds;
 import dev.flightdeck.jobs.JobJson;
 import dev.flightdeck.jobs.JobRunner;
@@ -92,7 +94,7 @@ public final class ScheduleService {
   public Future<JobRecord> trigger(ScheduleRecord s, String by) {
     ScheduleSpec spec = parse(s.spec());
     long now = time.millis();
-    NewJob job = new NewJob(JobIds.next(now), spec.app(), spec.jobSpec().kind(), spec.job(),
+    NewJob job = JobService.newJob(spec.app(), spec.jobSpec().kind(), spec.job(),
         spec.jobSpec().options().priority(), null, null, by, now);
     return store.insertTriggered(new ScheduleStore.NewScheduledJob(job, s.id(), null, "manual", now))
         .onSuccess(j -> {

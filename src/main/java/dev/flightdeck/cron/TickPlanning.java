@@ -156,9 +156,9 @@ final class TickPlanning implements ScheduleStore.TickPlanner {
         cancels.addAll(running);
         running.clear();
       }
-      String id = JobIds.next(now);
-      NewJob job = new NewJob(id, spec.app(), spec.jobSpec().kind(), spec.job(), spec.jobSpec().options().priority(),
-          null, null, "schedule:" + spec.name(), now);
+      NewJob job = dev.flightdeck.jobs.JobService.newJob(spec.app(), spec.jobSpec().kind(), spec.job(),
+          spec.jobSpec().options().priority(), null, null, "schedule:" + spec.name(), now);
+      String id = job.id();
       jobs.add(new ScheduleStore.NewScheduledJob(job, s.id(), tick, as, dueAt));
       running.add(id);
     }

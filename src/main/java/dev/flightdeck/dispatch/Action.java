@@ -41,8 +41,11 @@ public sealed interface Action {
     throw new UnsupportedOperationException(name() + " is not a single call");
   }
 
-  /** Whether {@code now} shows the action already applied; {@code before} was read before sending. */
-  default boolean doneIn(Machine now, Machine before) {
+  /**
+   * Whether {@code now} shows the action already applied; {@code lastEventBefore} is the newest
+   * event id known from before sending (null when none was known).
+   */
+  default boolean doneIn(Machine now, String lastEventBefore) {
     return false;
   }
 
@@ -102,7 +105,7 @@ public sealed interface Action {
       return fly.startMachine(app, id, nonce).mapEmpty();
     }
 
-    public boolean doneIn(Machine now, Machine before) {
+    public boolean doneIn(Machine now, String lastEventBefore) {
       return "starting".equals(now.state()) || "started".equals(now.state());
     }
   }
@@ -128,7 +131,7 @@ public sealed interface Action {
       return fly.stopMachine(app, id, options, nonce);
     }
 
-    public boolean doneIn(Machine now, Machine before) {
+    public boolean doneIn(Machine now, String lastEventBefore) {
       return "stopping".equals(now.state()) || "stopped".equals(now.state());
     }
   }
@@ -154,7 +157,7 @@ public sealed interface Action {
       return fly.suspendMachine(app, id, nonce);
     }
 
-    public boolean doneIn(Machine now, Machine before) {
+    public boolean doneIn(Machine now, String lastEventBefore) {
       return "suspending".equals(now.state()) || "suspended".equals(now.state());
     }
   }
@@ -181,8 +184,8 @@ public sealed interface Action {
     }
 
     /** A user restart event newer than the newest event seen before sending. */
-    public boolean doneIn(Machine now, Machine before) {
-      String lastSeen = before == null || before.events().isEmpty() ? null : before.events().get(0).id();
+    public boolean doneIn(Machine now, String lastEventBefore) {
+      String lastSeen = lastEventBefore;
       for (MachineEvent e : now.events()) {
         if (e.id() != null && e.id().equals(lastSeen)) {
           return false;
@@ -235,7 +238,7 @@ public sealed interface Action {
       return fly.deleteMachine(app, id, force, nonce);
     }
 
-    public boolean doneIn(Machine now, Machine before) {
+    public boolean doneIn(Machine now, String lastEventBefore) {
       return "destroying".equals(now.state()) || "destroyed".equals(now.state());
     }
   }
@@ -276,7 +279,7 @@ public sealed interface Action {
       return cordon ? fly.cordonMachine(app, id, nonce) : fly.uncordonMachine(app, id, nonce);
     }
 
-    public boolean doneIn(Machine now, Machine before) {
+    public boolean doneIn(Machine now, String lastEventBefore) {
       return now.cordoned() == cordon;
     }
   }
@@ -303,7 +306,7 @@ public sealed interface Action {
       return value == null ? fly.deleteMetadata(app, id, key) : fly.setMetadata(app, id, key, value);
     }
 
-    public boolean doneIn(Machine now, Machine before) {
+    public boolean doneIn(Machine now, String lastEventBefore) {
       return value == null ? !now.config().metadata().containsKey(key)
           : value.equals(now.config().metadata().get(key));
     }

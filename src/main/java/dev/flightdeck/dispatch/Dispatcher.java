@@ -523,11 +523,26 @@ public final class Dispatcher {
       }
       return call.get();
     }).onFailure(err -> {
-      if (err instanceof FlyApiException fe && fe.rateLimited()) {
-        stats.rateLimited++;
-        if (bucketKey != null && config.rateLimits().enabled()) {
-          buckets.penalize(bucketKey, rate(op), burst(op), time.millis(), backoff.ceiling(1));
+      if (!(err instanceof FlyApiException fe) || bucketKey == null || !config.rateLimits().enabled()) {
+        if (err instanceof FlyApiException fe && fe.rateLimited()) {
+          stats.rateLimited++;
         }
+        return;
+      }
+      long now = time.millis();
+      if (fe.rateLimited()) {
+        stats.rateLimited++;
+        // the first 429 only backs this call off (the op's retry delay); a second within the backoff
+        // ceiling means the server's bucket is empty, so ours is emptied and blocked too
+        if (buckets.strike(bucketKey, rate(op), burst(op), now, backoff.ceiling(2))) {
+          buckets.penalize(bucketKey, rate(op), burst(op), now, backoff.ceiling(1));
+        } else {
+          buckets.refund(bucketKey, now);
+        }
+      } else if (fe.status() >= 500) {
+        // a 5xx is answered before the call is counted (the simulator never charges one; if the API
+        // did, its next 429 would correct the bucket): the token was not spent
+        buckets.refund(bucketKey, now);
       }
     });
   }

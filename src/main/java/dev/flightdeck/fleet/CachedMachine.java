@@ -11,6 +11,8 @@ import java.util.Map;
  * {@code localAt} is when Flightdeck itself last changed this entry from an operation's result
  * (0 when it came from a list), so a list that started earlier cannot undo it. {@code leaseOurs}:
  * the lease was taken by Flightdeck (its description says so), not by a deploy or a person.
+ * {@code lastEventId}: the newest event of the machine as last read whole from the API, or null
+ * when unknown or when Flightdeck changed the machine since (then it may be stale).
  */
 public record CachedMachine(
     String id,
@@ -27,7 +29,8 @@ public record CachedMachine(
     boolean cordoned,
     long createdAt,
     long updatedAt,
-    long localAt) {
+    long localAt,
+    String lastEventId) {
 
   /** Every lease Flightdeck takes has a description starting with this. */
   public static final String LEASE_PREFIX = "flightdeck ";
@@ -50,17 +53,18 @@ public record CachedMachine(
         m.cordoned(),
         m.createdAt() == null ? 0 : m.createdAt().toEpochMilli(),
         m.updatedAt() == null ? 0 : m.updatedAt().toEpochMilli(),
-        localAt);
+        localAt,
+        m.events().isEmpty() ? null : m.events().get(0).id());
   }
 
   CachedMachine withState(String newState, String newInstanceId, long now) {
     return new CachedMachine(id, name, newState, region, newInstanceId == null ? instanceId : newInstanceId,
-        processGroup, image, metadata, leaseOwner, leaseExpiresAt, leaseOurs, cordoned, createdAt, now, now);
+        processGroup, image, metadata, leaseOwner, leaseExpiresAt, leaseOurs, cordoned, createdAt, now, now, null);
   }
 
   CachedMachine withLease(String owner, long expiresAt, boolean ours, long now) {
     return new CachedMachine(id, name, state, region, instanceId, processGroup, image, metadata, owner, expiresAt,
-        ours, cordoned, createdAt, updatedAt, now);
+        ours, cordoned, createdAt, updatedAt, now, lastEventId);
   }
 
   /** Whether someone holds a lease on it at {@code nowMillis} (as far as the cache knows). */

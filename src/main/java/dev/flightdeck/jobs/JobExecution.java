@@ -42,13 +42,26 @@ final class JobExecution {
   private Promise<Void> flushed;
   private int outstanding;
   private boolean cancelRequested;
-  private boolean lost;
   private String abortReason;
   private long deadline;
   private long started;
   private int planAttempts;
   private long timeoutTimer = -1;
-  private boolean ending;
+  /**
+   * Where the job is; every step checks it. PREPARING: planning or loading its plan; RUNNING: its
+   * machines are being worked; ENDING: its end is being written; ENDED: written; RELEASED: the claim
+   * was lost or the job handed back, so nothing more is written or sent.
+   */
+  enum Phase { PREPARING, RUNNING, ENDING, ENDED, RELEASED }
+
+  private Phase phase = Phase.PREPARING;
+  /**
+   * A one-machine job keeps its plan in memory: nothing is written between the claim and the end,
+   * which stores the slot with the job's outcome. Resumed, such a job is planned again (the plan is
+   * the same machine) and reconciled like any other.
+   */
+  private boolean planInMemory;
+  private int endAttempts;
 
   JobExecution(JobRunner runner, JobRecord job) {
     this.r = runner;
@@ -61,6 +74,11 @@ final class JobExecution {
 
   Future<Void> finished() {
     return finished.future();
+  }
+
+  /** Its end is being recorded (or was): the store may already show it ended. */
+  boolean ending() {
+    return phase == Phase.ENDING || phase == Phase.ENDED;
   }
 
   // ------------------------------------------------------------------ start
@@ -93,21 +111,25 @@ final class JobExecution {
     Future<Void> ready = job.planned() ? r.store.slots(job.id()).map(this::loaded) : plan();
     ready.compose(v -> job.claims() > 1 ? reconcile() : Future.succeededFuture())
         .onSuccess(v -> {
+          if (phase != Phase.PREPARING) {
+            return; // released (or ended) while planning
+          }
+          phase = Phase.RUNNING;
           publish();
           runPhases();
         })
         .onFailure(err -> {
-          if (lost) {
+          if (released()) {
             finished.tryComplete();
             return;
           }
-          if (retryable(err) && !cancelRequested && abortReason == null && !ending) {
+          if (retryable(err) && !cancelRequested && abortReason == null && !ending()) {
             long delay = Math.min(30_000L, 500L << Math.min(planAttempts++, 6));
             if (r.time.millis() + delay < deadline) {
               log(org.slf4j.event.Level.WARN).log("job {}: planning failed ({}); trying again in {} ms", job.id(),
                   err.getMessage(), delay);
               r.time.setTimer(delay, () -> {
-                if (!ending && !lost && !cancelRequested && abortReason == null) {
+                if (!ending() && !released() && !cancelRequested && abortReason == null) {
                   prepare();
                 }
               });
@@ -136,6 +158,12 @@ final class JobExecution {
     return r.planner.plan(job.id(), spec, r.config.planMaxAgeMs()).compose(planned -> {
       slots.clear();
       slots.addAll(planned);
+      planInMemory = planned.size() == 1 && !"create".equals(planned.get(0).action())
+          && !"run".equals(planned.get(0).action());
+      if (planInMemory) {
+        planned.forEach(s -> dirty.put(s.slot(), s));
+        return Future.succeededFuture(true);
+      }
       return r.store.savePlan(job.id(), r.instanceId, planned, r.time.millis());
     }).compose(owned -> owned ? Future.succeededFuture() : lostClaim());
   }
@@ -154,7 +182,8 @@ final class JobExecution {
         }
         if (s.machineId() == null && ("create".equals(s.action()) || "run".equals(s.action()))) {
           work.add(adoptCreated(s));
-        } else if (SlotRecord.RUNNING.equals(s.state()) && s.machineId() != null) {
+        } else if (s.machineId() != null && (SlotRecord.RUNNING.equals(s.state()) || planInMemory)) {
+          // a plan kept in memory does not say whether the earlier run got as far as leasing
           work.add(releaseLeftLease(s.machineId()));
         }
       }
@@ -235,10 +264,13 @@ final class JobExecution {
     }
     // record which slots are in flight before anything is sent, so a resume knows
     flush().onSuccess(v -> {
-      if (lost) {
-        return;
+      if (released() || ending()) {
+        return; // a cancel or timeout during the write ended the job: nothing may be sent now
       }
       for (SlotRecord s : batch) {
+        if (slots.get(s.slot()).done()) {
+          continue; // cancelled while the write ran
+        }
         outstanding++;
         runSlot(slots.get(s.slot()), limit).onComplete(ar -> {
           outstanding--;
@@ -440,6 +472,9 @@ final class JobExecution {
 
   /** Writes dirty slots (coalescing while a write runs); completes when everything is stored. */
   private Future<Void> flush() {
+    if (planInMemory) {
+      return Future.succeededFuture(); // the end writes the slot
+    }
     if (flushed == null) {
       flushed = Promise.promise();
     }
@@ -451,7 +486,7 @@ final class JobExecution {
   }
 
   private void writeDirty() {
-    if (lost) {
+    if (released()) {
       return;
     }
     if (dirty.isEmpty()) {
@@ -490,7 +525,7 @@ final class JobExecution {
   // ------------------------------------------------------------------ control
 
   void cancel() {
-    if (cancelRequested || ending) {
+    if (cancelRequested || ending()) {
       return;
     }
     cancelRequested = true;
@@ -503,7 +538,7 @@ final class JobExecution {
 
   private void timedOut() {
     timeoutTimer = -1;
-    if (abortReason == null && !ending) {
+    if (abortReason == null && !ending()) {
       abortReason = "timed out after " + spec.options().timeoutSeconds() + " s";
       r.dispatcher.cancelJob(job.id());
       if (outstanding == 0) {
@@ -514,10 +549,10 @@ final class JobExecution {
 
   /** Another instance owns the job now: stop without writing anything. */
   void abandon() {
-    if (lost) {
+    if (released()) {
       return;
     }
-    lost = true;
+    phase = Phase.RELEASED;
     log(org.slf4j.event.Level.WARN).log("job {}: the claim was lost (another instance took it over); stopping here", job.id());
     r.dispatcher.cancelJob(job.id());
     if (timeoutTimer >= 0) {
@@ -532,10 +567,10 @@ final class JobExecution {
    * releases their leases.
    */
   void handBack() {
-    if (lost) {
+    if (released()) {
       return;
     }
-    lost = true;
+    phase = Phase.RELEASED;
     log(org.slf4j.event.Level.INFO).log("job {}: handing it back unfinished (shutting down); it resumes on the next start or another instance",
         job.id());
     r.dispatcher.cancelJob(job.id());
@@ -551,13 +586,17 @@ final class JobExecution {
         .addKeyValue("kind", job.kind());
   }
 
+  private boolean released() {
+    return phase == Phase.RELEASED;
+  }
+
   private <T> Future<T> lostClaim() {
     abandon();
     return Future.failedFuture("claim lost");
   }
 
   private void maybeEnd() {
-    if (outstanding > 0 || ending || lost) {
+    if (outstanding > 0 || ending() || released()) {
       return;
     }
     for (SlotRecord s : slots) {
@@ -584,25 +623,50 @@ final class JobExecution {
   }
 
   private void end(String state, String error) {
-    if (ending) {
+    if (ending()) {
       return;
     }
-    ending = true;
+    phase = Phase.ENDING;
     if (timeoutTimer >= 0) {
       r.time.cancelTimer(timeoutTimer);
     }
-    flush().compose(v -> r.store.finish(job.id(), r.instanceId, state, error, result(), progress(), r.time.millis()))
-        .onComplete(ar -> {
-          if (ar.succeeded() && ar.result()) {
-            log(org.slf4j.event.Level.INFO).log("job {} {} ({})", job.id(), state, progressText());
-            r.events.publish(job.id(), new JsonObject().put("type", "end").put("state", state).put("error", error)
-                .put("progress", JobJson.progress(progress())));
-            r.jobEnded(job, state, started == 0 ? job.createdAt() : started);
-          } else if (ar.failed()) {
-            log(org.slf4j.event.Level.WARN).log("job {}: could not record its end: {}", job.id(), ar.cause().getMessage());
+    writeEnd(state, error);
+  }
+
+  /**
+   * Records the end; a store failure is retried with backoff while this instance runs (the job stays
+   * owned here meanwhile, so nobody else resumes and repeats it). Stopped first, the job is left to
+   * whoever resumes it.
+   */
+  private void writeEnd(String state, String error) {
+    Future<Boolean> written = planInMemory
+        ? r.store.finish(job.id(), r.instanceId, state, error, result(), progress(), r.time.millis(),
+            new ArrayList<>(dirty.values()))
+        : flush().compose(v -> r.store.finish(job.id(), r.instanceId, state, error, result(), progress(),
+            r.time.millis()));
+    written.onComplete(ar -> {
+      if (ar.succeeded() && ar.result()) {
+        phase = Phase.ENDED;
+        dirty.clear();
+        log(org.slf4j.event.Level.INFO).log("job {} {} ({})", job.id(), state, progressText());
+        r.events.publish(job.id(), new JsonObject().put("type", "end").put("state", state).put("error", error)
+            .put("progress", JobJson.progress(progress())));
+        r.jobEnded(job, state, started == 0 ? job.createdAt() : started);
+      } else if (ar.failed() && !released() && !r.isStopped()) {
+        long delay = Math.min(30_000L, 250L << Math.min(endAttempts++, 7));
+        log(org.slf4j.event.Level.WARN).log("job {}: could not record its end ({}); trying again in {} ms", job.id(),
+            ar.cause().getMessage(), delay);
+        r.time.setTimer(delay, () -> {
+          if (!released()) {
+            writeEnd(state, error);
           }
-          finished.tryComplete();
         });
+        return;
+      } else if (ar.failed()) {
+        log(org.slf4j.event.Level.WARN).log("job {}: could not record its end: {}", job.id(), ar.cause().getMessage());
+      }
+      finished.tryComplete();
+    });
   }
 
   private String progressText() {

@@ -42,9 +42,37 @@ final class JobPlanner {
       case "run" -> Future.succeededFuture(runs(jobId, (JobSpec.RunParams) spec.params()));
       case "scale" -> fleet.machines(spec.app(), Selector.ALL, maxAgeMs)
           .compose(ms -> scale(jobId, spec, (JobSpec.ScaleParams) spec.params(), ms));
-      default -> fleet.machines(spec.app(), spec.target().toSelector(), maxAgeMs)
-          .map(ms -> targeted(jobId, spec, ms));
+      default -> !spec.target().machineIds().isEmpty() && SELF_CORRECTING.contains(spec.kind())
+          ? fleet.app(spec.app(), Long.MAX_VALUE).compose(view -> byIds(jobId, spec, view, maxAgeMs))
+          : fleet.machines(spec.app(), spec.target().toSelector(), maxAgeMs).map(ms -> targeted(jobId, spec, ms, m -> true));
     };
+  }
+
+  /**
+   * Actions that find out for themselves when the machine is already where they lead (a 412 or the
+   * settled state tells), so a plan may name their machines from a cache of any age.
+   */
+  private static final java.util.Set<String> SELF_CORRECTING = java.util.Set.of("start", "stop", "suspend", "restart");
+
+  /**
+   * Machines named by id, from the cache without listing the app again (a list of a big app per job
+   * would cost more than the job). Their cached state only decides a skip when it is fresh; a
+   * machine the cache does not know sends it to a fresh list, which says whether it exists.
+   */
+  private Future<List<SlotRecord>> byIds(String jobId, JobSpec spec, FleetCache.AppView view, long maxAgeMs) {
+    List<CachedMachine> found = new ArrayList<>();
+    for (String id : spec.target().machineIds()) {
+      CachedMachine m = fleet.peek(spec.app(), id);
+      if (m == null) {
+        return fleet.machines(spec.app(), spec.target().toSelector(), maxAgeMs).map(ms -> targeted(jobId, spec, ms, x -> true));
+      }
+      found.add(m);
+    }
+    long now = view.refreshedAt() + view.ageMs();
+    boolean listedFresh = view.ageMs() <= maxAgeMs;
+    // entries this instance changed since the list are fresh on their own
+    List<SlotRecord> planned = targeted(jobId, spec, found, m -> listedFresh || m.localAt() >= now - maxAgeMs);
+    return Future.succeededFuture(planned);
   }
 
   private static SlotRecord slot(String jobId, int i, String machineId, String action, String state, String code,
@@ -52,7 +80,9 @@ final class JobPlanner {
     return new SlotRecord(jobId, i, machineId, action, state, 0, code, error, null, null, null, detail);
   }
 
-  private List<SlotRecord> targeted(String jobId, JobSpec spec, List<CachedMachine> found) {
+  /** {@code trusted}: whose cached state is fresh enough to skip the machine when already done. */
+  private List<SlotRecord> targeted(String jobId, JobSpec spec, List<CachedMachine> found,
+      java.util.function.Predicate<CachedMachine> trusted) {
     List<SlotRecord> out = new ArrayList<>();
     Map<String, CachedMachine> byId = new HashMap<>();
     found.forEach(m -> byId.put(m.id(), m));
@@ -72,7 +102,7 @@ final class JobPlanner {
     }
     String action = spec.kind();
     for (CachedMachine m : ordered) {
-      String skip = skipReason(action, m.state());
+      String skip = trusted.test(m) ? skipReason(action, m.state()) : null;
       JsonObject detail = new JsonObject().put("state_before", m.state());
       if ("update".equals(action)) {
         detail.put(PHASE, started(m.state()) ? 1 : 0);

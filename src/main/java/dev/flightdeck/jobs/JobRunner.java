@@ -40,6 +40,14 @@ public final class JobRunner {
   final JobPlanner planner;
   final String createTagKey;
   private final Map<String, JobExecution> running = new LinkedHashMap<>();
+  /** Running jobs per app: an app at {@code jobs.max_running_per_app} is left out of claims. */
+  private final Map<String, Integer> perApp = new java.util.HashMap<>();
+  /** Claims run one at a time, at most this many jobs each. */
+  static final int CLAIM_BATCH = 512;
+  private long lastTakeoverCheck = Long.MIN_VALUE;
+  private long claimRounds;
+  /** The last claim may have left queued jobs behind (it was full, or apps at their cap were left out). */
+  private boolean mayHaveMore = true;
   private long pollTimer = -1;
   private long heartbeatTimer = -1;
   private long pruneTimer = -1;
@@ -141,6 +149,11 @@ public final class JobRunner {
     return p.future();
   }
 
+  /** Whether this runner was stopped (a job still ending then leaves its end to whoever resumes it). */
+  boolean isStopped() {
+    return stopped;
+  }
+
   public void stop() {
     stopped = true;
     context.runOnContext(v -> {
@@ -177,18 +190,34 @@ public final class JobRunner {
       claimAgain = true;
       return;
     }
-    int free = config.maxRunning() - running.size();
+    int free = Math.min(CLAIM_BATCH, config.maxRunning() - running.size());
     if (free <= 0) {
+      mayHaveMore = true;
       return;
     }
     claiming = true;
+    claimRounds++;
     long now = time.millis();
-    // alone on SQLite, whatever was running when this process last stopped is ours to resume
-    long staleBefore = firstClaim && !store.shared() ? Long.MAX_VALUE : now - config.heartbeatTimeoutMs();
-    store.claim(instanceId, free, now, staleBefore).onComplete(ar -> {
+    // taking over is looked for once per heartbeat interval, not on every claim: it is rare, and
+    // the queued-jobs claim stays a single index range scan
+    long staleBefore = Long.MIN_VALUE;
+    if (firstClaim || now - lastTakeoverCheck >= config.heartbeatIntervalMs()) {
+      lastTakeoverCheck = now;
+      // alone on SQLite, whatever was running when this process last stopped is ours to resume
+      staleBefore = firstClaim && !store.shared() ? Long.MAX_VALUE : now - config.heartbeatTimeoutMs();
+    }
+    java.util.Set<String> full = new java.util.HashSet<>();
+    perApp.forEach((app, n) -> {
+      if (n >= config.maxRunningPerApp()) {
+        full.add(app);
+      }
+    });
+    store.claim(instanceId, free, now, staleBefore, full).onComplete(ar -> {
       claiming = false;
+      claimRounds++;
       if (ar.succeeded()) {
         firstClaim = false;
+        mayHaveMore = ar.result().size() == free || !full.isEmpty();
         for (JobRecord j : ar.result()) {
           startJob(j);
         }
@@ -214,9 +243,13 @@ public final class JobRunner {
     observers.forEach(o -> o.claimed(j, now, j.claims() > 1));
     JobExecution e = new JobExecution(this, j);
     running.put(j.id(), e);
+    perApp.merge(j.app(), 1, Integer::sum);
     e.finished().onComplete(ar -> {
       running.remove(j.id());
-      claim();
+      perApp.computeIfPresent(j.app(), (app, n) -> n > 1 ? n - 1 : null);
+      if (mayHaveMore) {
+        claim(); // a slot freed up for what the last claim left behind; otherwise the next wake or poll
+      }
     });
     e.start();
   }
@@ -231,8 +264,8 @@ public final class JobRunner {
       if (ar.succeeded()) {
         for (HeartbeatResult h : ar.result()) {
           JobExecution e = running.get(h.jobId());
-          if (e == null) {
-            continue;
+          if (e == null || e.ending()) {
+            continue; // its end may have been committed since the heartbeat read it
           }
           if (!h.owned()) {
             e.abandon();
@@ -240,11 +273,40 @@ public final class JobRunner {
             e.cancel();
           }
         }
+        handBackOrphans();
       } else {
         LOG.warn("heartbeat failed: {}", ar.cause().getMessage());
       }
       if (!stopped) {
         heartbeatTimer = time.setTimer(config.heartbeatIntervalMs(), this::heartbeat);
+      }
+    });
+  }
+
+  /**
+   * Jobs the store says this instance runs but that do not run here: a claim committed whose answer
+   * was lost, or an end that could not be recorded. This instance heart-beats, so nobody would take
+   * them over: give them back (owner cleared) so the next claim, here or elsewhere, resumes them.
+   */
+  private void handBackOrphans() {
+    if (claiming || stopped) {
+      return;
+    }
+    long round = claimRounds;
+    store.runningOwnedBy(instanceId).onSuccess(owned -> {
+      if (claiming || round != claimRounds || stopped) {
+        return; // a claim ran meanwhile: its jobs may be among these; look again next time
+      }
+      List<String> orphans = new ArrayList<>();
+      for (String id : owned) {
+        if (!running.containsKey(id)) {
+          orphans.add(id);
+        }
+      }
+      if (!orphans.isEmpty()) {
+        LOG.warn("handing back {} job(s) held in the store but not running here: {}", orphans.size(),
+            orphans.size() > 10 ? orphans.subList(0, 10) + "…" : orphans);
+        store.releaseClaims(instanceId, orphans).onSuccess(n -> wake());
       }
     });
   }

@@ -64,8 +64,8 @@ public final class JobService {
           .map(slots -> new Submitted(Outcome.DRY_RUN, null, JobJson.plan(spec, slots)));
     }
     long now = time.millis();
-    NewJob job = new NewJob(JobIds.next(now), spec.app(), spec.kind(), body, spec.options().priority(),
-        idempotencyKey, requestHash(body), submittedBy, now);
+    NewJob job = newJob(spec.app(), spec.kind(), body, spec.options().priority(), idempotencyKey,
+        idempotencyKey == null ? null : requestHash(body), submittedBy, now);
     return store.insert(job).map(out -> {
       if (out.kind() == InsertOutcome.Kind.INSERTED) {
         runner.wake();
@@ -75,6 +75,15 @@ public final class JobService {
       return new Submitted(out.kind() == InsertOutcome.Kind.EXISTING ? Outcome.REPLAYED : Outcome.CONFLICT,
           out.job(), null);
     });
+  }
+
+  /**
+   * The one way a job comes to be: the API, cron ticks and scaling decisions all build it here (the
+   * latter two then store it inside their own transactions).
+   */
+  public static NewJob newJob(String app, String kind, JsonObject body, int priority, String idempotencyKey,
+      String requestHash, String submittedBy, long now) {
+    return new NewJob(JobIds.next(now), app, kind, body, priority, idempotencyKey, requestHash, submittedBy, now);
   }
 
   public Future<JobRecord> get(String id) {

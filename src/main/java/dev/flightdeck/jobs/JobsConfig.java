@@ -9,6 +9,7 @@ import dev.flightdeck.config.Checks;
  */
 public record JobsConfig(
     int maxRunning,
+    int maxRunningPerApp,
     long pollIntervalMs,
     long heartbeatIntervalMs,
     long heartbeatTimeoutMs,
@@ -20,6 +21,7 @@ public record JobsConfig(
 
   public JobsConfig {
     Checks.atLeast("jobs.max_running", maxRunning, 1);
+    Checks.atLeast("jobs.max_running_per_app", maxRunningPerApp, 1);
     Checks.atLeast("jobs.poll_interval_ms", pollIntervalMs, 10);
     Checks.atLeast("jobs.heartbeat_interval_ms", heartbeatIntervalMs, 10);
     Checks.atLeast("jobs.heartbeat_timeout_ms", heartbeatTimeoutMs, heartbeatIntervalMs * 2);

@@ -101,9 +101,7 @@ final class AutoscaleSql {
         Future<?> f = Future.succeededFuture();
         if (o.job() != null) {
           NewJob j = o.job();
-          f = f.compose(v -> tx.update("INSERT INTO jobs (id, app, kind, state, spec, priority, submitted_by, "
-              + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", j.id(), j.app(), j.kind(),
-              JobRecord.QUEUED, j.spec().encode(), j.priority(), j.submittedBy(), j.createdAt(), j.createdAt()));
+          f = f.compose(v -> tx.update(SqlJobStore.INSERT_JOB, SqlJobStore.jobRow(j, null, null, null)));
         }
         if (o.record() && d != null) {
           f = f.compose(v -> tx.update("INSERT INTO scaling_decisions (id, policy_id, at, trigger_kind, direction, "

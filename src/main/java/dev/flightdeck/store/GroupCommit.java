@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Commits many writes in one transaction: writes queue up while a commit is running, and the next
- * commit takes them all (up to {@code maxBatch}). No write is acknowledged before its commit. If a
+ * Commits many writes in one transaction: writes queue up while commits are running, and the next
+ * commit takes them all (up to {@code maxBatch}). Up to {@code maxInFlight} commits run at once
+ * (PostgreSQL has a pool of connections to keep busy; SQLite has one writer). No write is acknowledged before its commit. If a
  * batch fails, each of its writes is retried alone, so one bad write cannot sink the others.
  */
 final class GroupCommit {
@@ -46,15 +47,21 @@ final class GroupCommit {
   }
 
   private final int maxBatch;
+  private final int maxInFlight;
   private final Function<List<Pending<?>>, Future<Void>> commit;
   private final ArrayDeque<Pending<?>> queue = new ArrayDeque<>();
-  private boolean running;
+  private int inFlight;
   private long batches;
   private long writes;
 
   /** {@code commit} runs every write of the list in one transaction, setting each result, and commits. */
   GroupCommit(int maxBatch, Function<List<Pending<?>>, Future<Void>> commit) {
+    this(maxBatch, 1, commit);
+  }
+
+  GroupCommit(int maxBatch, int maxInFlight, Function<List<Pending<?>>, Future<Void>> commit) {
     this.maxBatch = maxBatch;
+    this.maxInFlight = Math.max(1, maxInFlight);
     this.commit = commit;
   }
 
@@ -63,8 +70,10 @@ final class GroupCommit {
     boolean start;
     synchronized (this) {
       queue.add(p);
-      start = !running;
-      running = true;
+      start = inFlight < maxInFlight;
+      if (start) {
+        inFlight++;
+      }
     }
     if (start) {
       next();
@@ -84,7 +93,7 @@ final class GroupCommit {
         batch.add(queue.poll());
       }
       if (batch.isEmpty()) {
-        running = false;
+        inFlight--;
         return;
       }
       batches++;

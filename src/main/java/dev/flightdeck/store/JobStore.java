@@ -55,6 +55,15 @@ public interface JobStore extends ScheduleStore, AutoscaleStore {
    */
   Future<List<JobRecord>> claim(String owner, int limit, long now, long staleBefore);
 
+  /**
+   * As {@link #claim(String, int, long, long)}, skipping jobs of {@code excludedApps} (apps at
+   * their running cap); {@code staleBefore} {@link Long#MIN_VALUE} takes nothing over.
+   */
+  Future<List<JobRecord>> claim(String owner, int limit, long now, long staleBefore, java.util.Set<String> excludedApps);
+
+  /** Ids of the running jobs {@code owner} holds in the store. */
+  Future<List<String>> runningOwnedBy(String owner);
+
   /** Renews the claims on {@code jobIds}; reports which are still owned and which have a cancel request. */
   Future<List<HeartbeatResult>> heartbeat(String owner, Collection<String> jobIds, long now);
 
@@ -73,6 +82,10 @@ public interface JobStore extends ScheduleStore, AutoscaleStore {
   /** Ends a job. */
   Future<Boolean> finish(String jobId, String owner, String state, String error, JsonObject result,
       JobRecord.Progress progress, long now);
+
+  /** Ends a job and stores {@code slots} (new or changed) in the same write. */
+  Future<Boolean> finish(String jobId, String owner, String state, String error, JsonObject result,
+      JobRecord.Progress progress, long now, List<SlotRecord> slots);
 
   /** Asks for a job to be cancelled; a queued job is cancelled at once. Returns the job after, or null. */
   Future<JobRecord> requestCancel(String jobId, long now);

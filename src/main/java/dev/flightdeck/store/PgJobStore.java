@@ -28,7 +28,8 @@ public final class PgJobStore extends SqlJobStore {
   public PgJobStore(Vertx vertx, StoreConfig config) {
     this.vertx = vertx;
     this.config = config;
-    this.commits = new GroupCommit(config.maxBatch(), this::commit);
+    // half the pool commits at once; the other half stays free for reads
+    this.commits = new GroupCommit(config.maxBatch(), Math.max(1, config.poolSize() / 2), this::commit);
   }
 
   /** Mean writes per commit so far. */
@@ -95,12 +96,20 @@ public final class PgJobStore extends SqlJobStore {
 
   @Override
   protected <T> Future<T> write(Tx.Work<T> work) {
-    return timed("write", () -> commits.submit(work));
+    return timed("write", () -> wrapped(commits.submit(work)));
   }
 
   @Override
   protected <T> Future<T> read(Tx.Work<T> work) {
-    return timed("read", () -> pool.withConnection(conn -> work.run(new PgTx(conn))));
+    return timed("read", () -> wrapped(pool.withConnection(conn -> work.run(new PgTx(conn)))));
+  }
+
+  /**
+   * Every failure as a {@link StoreException}, as SQLite reports them: callers tell a store that is
+   * away (a restart answers "the database system is shutting down") from their own errors by it.
+   */
+  private static <T> Future<T> wrapped(Future<T> f) {
+    return f.recover(e -> Future.failedFuture(e instanceof StoreException ? e : new StoreException(e.getMessage(), e)));
   }
 
   @Override

@@ -48,11 +48,8 @@ abstract class SqlJobStore implements JobStore {
         if (found != null) {
           return Future.succeededFuture(found);
         }
-        return tx.update("INSERT INTO jobs (id, app, kind, state, spec, priority, idempotency_key, request_hash, "
-                + "submitted_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT (idempotency_key) DO NOTHING",
-            j.id(), j.app(), j.kind(), JobRecord.QUEUED, j.spec().encode(), j.priority(), j.idempotencyKey(),
-            j.requestHash(), j.submittedBy(), j.createdAt(), j.createdAt())
+        return tx.update(INSERT_JOB + " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
+            jobRow(j, null, null, null))
             .compose(n -> n == 1 ? Future.succeededFuture(InsertOutcome.inserted(fresh(j)))
                 // another instance stored the same key in the meantime
                 : byKey(tx, j));
@@ -183,50 +180,92 @@ abstract class SqlJobStore implements JobStore {
 
   @Override
   public Future<List<JobRecord>> claim(String owner, int limit, long now, long staleBefore) {
+    return claim(owner, limit, now, staleBefore, java.util.Set.of());
+  }
+
+  /**
+   * Liveness is one row per instance ({@code instances}): claiming and heart-beating write it, so a
+   * heartbeat is one statement however many jobs run. A running job is stale when its owner's row is
+   * older than {@code staleBefore}, missing, or the owner gave the job back (owner NULL).
+   */
+  @Override
+  public Future<List<JobRecord>> claim(String owner, int limit, long now, long staleBefore,
+      java.util.Set<String> excludedApps) {
     if (limit <= 0) {
       return Future.succeededFuture(List.of());
     }
-    String sql = "UPDATE jobs SET state = 'running', owner = ?, heartbeat_at = ?, claims = claims + 1, "
-        + "started_at = COALESCE(started_at, ?), updated_at = ? WHERE id IN (SELECT id FROM jobs WHERE "
-        + "(state = 'queued' AND cancel_requested = 0) OR (state = 'running' AND (heartbeat_at IS NULL OR "
-        + "heartbeat_at < ?)) ORDER BY priority DESC, created_at, id LIMIT ?" + lockClause() + ") RETURNING *";
-    return write(tx -> tx.query(sql, owner, now, now, now, staleBefore, (long) limit).map(rows -> {
-      List<JobRecord> out = new ArrayList<>(rows.size());
-      for (DbRow r : rows) {
-        out.add(job(r));
+    List<Object> exclude = new ArrayList<>(excludedApps);
+    String notApps = exclude.isEmpty() ? "" : " AND app NOT IN (" + placeholders(exclude.size()) + ")";
+    String set = "UPDATE jobs SET state = 'running', owner = ?, heartbeat_at = ?, claims = claims + 1, "
+        + "started_at = COALESCE(started_at, ?), updated_at = ? WHERE id IN (SELECT id FROM jobs WHERE ";
+    return write(tx -> {
+      Future<Integer> alive = beat(tx, owner, now);
+      Future<List<DbRow>> stale;
+      if (staleBefore == Long.MIN_VALUE) {
+        stale = alive.map(x -> List.of());
+      } else {
+        List<Object> p = new ArrayList<>(List.of(owner, now, now, now, staleBefore));
+        p.addAll(exclude);
+        p.add((long) limit);
+        stale = alive.compose(x -> tx.query(set + "state = 'running' AND (owner IS NULL OR NOT EXISTS (SELECT 1 FROM "
+            + "instances i WHERE i.id = jobs.owner AND i.heartbeat_at >= ?))" + notApps
+            + " ORDER BY priority DESC, created_at, id LIMIT ?" + lockClause() + ") RETURNING *", p.toArray()));
       }
-      out.sort((a, b) -> a.priority() != b.priority() ? Integer.compare(b.priority(), a.priority())
-          : Long.compare(a.createdAt(), b.createdAt()));
-      return out;
-    }));
+      return stale.compose(taken -> {
+        int left = limit - taken.size();
+        if (left <= 0) {
+          return Future.succeededFuture(taken);
+        }
+        List<Object> p = new ArrayList<>(List.of(owner, now, now, now));
+        p.addAll(exclude);
+        p.add((long) left);
+        return tx.query(set + "state = 'queued' AND cancel_requested = 0" + notApps
+            + " ORDER BY priority DESC, created_at, id LIMIT ?" + lockClause() + ") RETURNING *", p.toArray())
+            .map(queued -> {
+              List<DbRow> all = new ArrayList<>(taken);
+              all.addAll(queued);
+              return all;
+            });
+      }).map(rows -> {
+        List<JobRecord> out = new ArrayList<>(rows.size());
+        for (DbRow r : rows) {
+          out.add(job(r));
+        }
+        out.sort((a, b) -> a.priority() != b.priority() ? Integer.compare(b.priority(), a.priority())
+            : Long.compare(a.createdAt(), b.createdAt()));
+        return out;
+      });
+    });
+  }
+
+  /** This instance is alive at {@code now}. */
+  private static Future<Integer> beat(Tx tx, String owner, long now) {
+    return tx.update("INSERT INTO instances (id, heartbeat_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET "
+        + "heartbeat_at = excluded.heartbeat_at", owner, now);
   }
 
   @Override
   public Future<List<HeartbeatResult>> heartbeat(String owner, Collection<String> jobIds, long now) {
-    if (jobIds.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
     List<String> ids = List.copyOf(jobIds);
-    String in = placeholders(ids.size());
-    return write(tx -> {
-      List<Object> p = new ArrayList<>(List.of(now, now, owner));
-      p.addAll(ids);
-      return tx.update("UPDATE jobs SET heartbeat_at = ?, updated_at = ? WHERE owner = ? AND state = 'running' AND id IN ("
-              + in + ")", p.toArray())
-          .compose(n -> tx.query("SELECT id, owner, state, cancel_requested FROM jobs WHERE id IN (" + in + ")",
-              ids.toArray()))
-          .map(rows -> {
-            Map<String, DbRow> byId = new HashMap<>();
-            rows.forEach(r -> byId.put(r.string("id"), r));
-            List<HeartbeatResult> out = new ArrayList<>();
-            for (String id : ids) {
-              DbRow r = byId.get(id);
-              boolean owned = r != null && owner.equals(r.string("owner")) && JobRecord.RUNNING.equals(r.string("state"));
-              out.add(new HeartbeatResult(id, owned, r != null && r.bool("cancel_requested")));
-            }
-            return out;
-          });
-    });
+    return write(tx -> beat(tx, owner, now)
+        .compose(n -> ids.isEmpty() ? Future.succeededFuture(List.<DbRow>of())
+            : tx.query("SELECT id, cancel_requested FROM jobs WHERE owner = ? AND state = 'running'", owner))
+        .map(rows -> {
+          Map<String, DbRow> byId = new HashMap<>();
+          rows.forEach(r -> byId.put(r.string("id"), r));
+          List<HeartbeatResult> out = new ArrayList<>();
+          for (String id : ids) {
+            DbRow r = byId.get(id);
+            out.add(new HeartbeatResult(id, r != null, r != null && r.bool("cancel_requested")));
+          }
+          return out;
+        }));
+  }
+
+  @Override
+  public Future<List<String>> runningOwnedBy(String owner) {
+    return read(tx -> tx.query("SELECT id FROM jobs WHERE owner = ? AND state = 'running'", owner)
+        .map(rows -> rows.stream().map(r -> r.string("id")).toList()));
   }
 
   @Override
@@ -283,11 +322,31 @@ abstract class SqlJobStore implements JobStore {
   @Override
   public Future<Boolean> finish(String jobId, String owner, String state, String error, JsonObject result,
       JobRecord.Progress p, long now) {
+    return finish(jobId, owner, state, error, result, p, now, List.of());
+  }
+
+  @Override
+  public Future<Boolean> finish(String jobId, String owner, String state, String error, JsonObject result,
+      JobRecord.Progress p, long now, List<SlotRecord> slots) {
     return write(tx -> tx.update("UPDATE jobs SET state = ?, finished_at = ?, error = ?, result = ?, succeeded = ?, "
-            + "failed = ?, skipped = ?, cancelled = ?, total = ?, updated_at = ?, heartbeat_at = NULL WHERE id = ? "
+            + "failed = ?, skipped = ?, cancelled = ?, total = ?, updated_at = ? WHERE id = ? "
             + "AND owner = ? AND state = 'running'", state, now, error, result == null ? null : result.encode(),
             p.succeeded(), p.failed(), p.skipped(), p.cancelled(), p.total(), now, jobId, owner)
-        .map(n -> n == 1));
+        .compose(n -> n == 1 && !slots.isEmpty() ? upsertSlots(tx, slots).map(true) : Future.succeededFuture(n == 1)));
+  }
+
+  /** Slots a job never stored before (one-machine jobs keep their plan in memory) or changed since. */
+  private Future<List<Integer>> upsertSlots(Tx tx, List<SlotRecord> slots) {
+    List<Object[]> rows = new ArrayList<>(slots.size());
+    for (SlotRecord s : slots) {
+      rows.add(new Object[] {s.jobId(), s.slot(), s.machineId(), s.action(), s.state(), s.attempts(), s.errorCode(),
+          s.error(), s.exitCode(), s.startedAt(), s.finishedAt(), s.detail() == null ? null : s.detail().encode()});
+    }
+    return tx.batch("INSERT INTO job_slots (job_id, slot, machine_id, action, state, attempts, error_code, error, "
+        + "exit_code, started_at, finished_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, "
+        + "slot) DO UPDATE SET machine_id = excluded.machine_id, state = excluded.state, attempts = excluded.attempts, "
+        + "error_code = excluded.error_code, error = excluded.error, exit_code = excluded.exit_code, started_at = "
+        + "excluded.started_at, finished_at = excluded.finished_at, detail = excluded.detail", rows);
   }
 
   @Override
@@ -303,7 +362,7 @@ abstract class SqlJobStore implements JobStore {
 
   @Override
   public Future<Integer> releaseClaims(String owner, long now) {
-    return write(tx -> tx.update("UPDATE jobs SET heartbeat_at = 0, updated_at = ? WHERE owner = ? AND state = "
+    return write(tx -> tx.update("UPDATE jobs SET owner = NULL, updated_at = ? WHERE owner = ? AND state = "
         + "'running'", now, owner));
   }
 
@@ -314,7 +373,11 @@ abstract class SqlJobStore implements JobStore {
         + "FROM jobs WHERE finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC LIMIT ?))";
     return write(tx -> tx.update("DELETE FROM job_slots WHERE job_id IN (" + doomed + ")", endedBefore,
             (long) keepEnded)
-        .compose(x -> tx.update("DELETE FROM jobs WHERE id IN (" + doomed + ")", endedBefore, (long) keepEnded)));
+        .compose(x -> tx.update("DELETE FROM jobs WHERE id IN (" + doomed + ")", endedBefore, (long) keepEnded))
+        // instances silent for a day own nothing any more (their jobs were taken over or handed back)
+        .compose(n -> tx.update("DELETE FROM instances WHERE heartbeat_at < ? AND NOT EXISTS (SELECT 1 FROM jobs "
+            + "WHERE jobs.owner = instances.id AND jobs.state = 'running')", System.currentTimeMillis() - 86_400_000L)
+            .map(n)));
   }
 
   @Override
@@ -565,15 +628,21 @@ abstract class SqlJobStore implements JobStore {
         });
   }
 
-  private static final String INSERT_SCHEDULED = "INSERT INTO jobs (id, app, kind, state, spec, priority, "
-      + "idempotency_key, request_hash, submitted_by, created_at, updated_at, schedule_id, scheduled_at, fired_as) "
-      + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+  /** The one statement that stores a job (API, cron and autoscaler alike); callers add their conflict clause. */
+  static final String INSERT_JOB = "INSERT INTO jobs (id, app, kind, state, spec, priority, idempotency_key, "
+      + "request_hash, submitted_by, created_at, updated_at, schedule_id, scheduled_at, fired_as) "
+      + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  static Object[] jobRow(NewJob j, String scheduleId, Long scheduledAt, String firedAs) {
+    return new Object[] {j.id(), j.app(), j.kind(), JobRecord.QUEUED, j.spec().encode(), j.priority(),
+        j.idempotencyKey(), j.requestHash(), j.submittedBy(), j.createdAt(), j.createdAt(), scheduleId, scheduledAt,
+        firedAs};
+  }
+
+  private static final String INSERT_SCHEDULED = INSERT_JOB + " ON CONFLICT DO NOTHING";
 
   private static Object[] scheduledRow(NewScheduledJob nj) {
-    NewJob j = nj.job();
-    return new Object[] {j.id(), j.app(), j.kind(), JobRecord.QUEUED, j.spec().encode(), j.priority(),
-        j.idempotencyKey(), j.requestHash(), j.submittedBy(), j.createdAt(), j.createdAt(), nj.scheduleId(),
-        nj.scheduledAt(), nj.firedAs()};
+    return jobRow(nj.job(), nj.scheduleId(), nj.scheduledAt(), nj.firedAs());
   }
 
   private static Future<Boolean> insertScheduled(Tx tx, NewScheduledJob nj) {
@@ -618,7 +687,7 @@ abstract class SqlJobStore implements JobStore {
     List<Object> params = new ArrayList<>();
     params.add(owner);
     params.addAll(jobIds);
-    return write(tx -> tx.update("UPDATE jobs SET heartbeat_at = 0 WHERE owner = ? AND state = 'running' AND id IN ("
+    return write(tx -> tx.update("UPDATE jobs SET owner = NULL WHERE owner = ? AND state = 'running' AND id IN ("
         + placeholders(jobIds.size()) + ")", params.toArray()));
   }
 

@@ -17,15 +17,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Jobs in an SQLite file (WAL, synchronous=FULL), for one instance. All JDBC runs on one worker
- * thread, never on an event loop; writes are group-committed.
+ * Jobs in an SQLite file (WAL, synchronous=FULL: a commit is on disk before it is acknowledged), for
+ * one instance. JDBC never runs on an event loop: writes are group-committed on a writer thread,
+ * reads run on a reader thread with its own connection (WAL lets it read while a commit runs), and
+ * the WAL is checkpointed from the reader thread every second rather than inside a commit.
  */
 public final class SqliteJobStore extends SqlJobStore {
 
   private final Path file;
   private final GroupCommit commits;
   private ExecutorService worker;
+  private java.util.concurrent.ScheduledExecutorService reader;
   private Connection conn;
+  private Connection readConn;
 
   public SqliteJobStore(Path file, int maxBatch) {
     this.file = file;
@@ -74,10 +78,34 @@ public final class SqliteJobStore extends SqlJobStore {
         st.execute("PRAGMA synchronous=FULL");
         st.execute("PRAGMA busy_timeout=5000");
         st.execute("PRAGMA foreign_keys=ON");
+        st.execute("PRAGMA wal_autocheckpoint=0");
       }
       migrate();
       return null;
+    }).compose(v -> {
+      reader = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "flightdeck-sqlite-read");
+        t.setDaemon(true);
+        return t;
+      });
+      return on(reader, () -> {
+        readConn = DriverManager.getConnection("jdbc:sqlite:" + file);
+        try (Statement st = readConn.createStatement()) {
+          st.execute("PRAGMA busy_timeout=5000");
+        }
+        reader.scheduleWithFixedDelay(this::checkpoint, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        return null;
+      });
     });
+  }
+
+  /** Copies committed pages from the WAL into the database without waiting on anyone (PASSIVE). */
+  private void checkpoint() {
+    try (Statement st = readConn.createStatement()) {
+      st.execute("PRAGMA wal_checkpoint(PASSIVE)");
+    } catch (java.sql.SQLException | RuntimeException e) {
+      // the next one tries again; a closed store stops the schedule
+    }
   }
 
   private void migrate() throws Exception {
@@ -116,12 +144,18 @@ public final class SqliteJobStore extends SqlJobStore {
     if (worker == null) {
       return Future.succeededFuture();
     }
-    Future<Void> closed = onWorker(() -> {
+    Future<Void> readerClosed = reader == null ? Future.succeededFuture() : this.<Void>on(reader, () -> {
+      if (readConn != null) {
+        readConn.close();
+      }
+      return null;
+    }).onComplete(ar -> reader.shutdownNow());
+    Future<Void> closed = readerClosed.eventually(() -> onWorker(() -> {
       if (conn != null) {
         conn.close();
       }
       return null;
-    });
+    }));
     return closed.onComplete(ar -> worker.shutdown());
   }
 
@@ -132,7 +166,7 @@ public final class SqliteJobStore extends SqlJobStore {
 
   @Override
   protected <T> Future<T> read(Tx.Work<T> work) {
-    return timed("read", () -> onWorker(() -> JdbcTx.now(work.run(new JdbcTx(conn)))));
+    return timed("read", () -> on(reader, () -> JdbcTx.now(work.run(new JdbcTx(readConn)))));
   }
 
   @Override
@@ -175,12 +209,16 @@ public final class SqliteJobStore extends SqlJobStore {
     p.result = JdbcTx.now(p.work.run(tx));
   }
 
-  /** Runs {@code work} on the SQLite thread; the answer comes back on the caller's context. */
   private <T> Future<T> onWorker(Callable<T> work) {
+    return on(worker, work);
+  }
+
+  /** Runs {@code work} on an SQLite thread; the answer comes back on the caller's context. */
+  private <T> Future<T> on(ExecutorService thread, Callable<T> work) {
     Context ctx = Vertx.currentContext();
     Promise<T> p = Promise.promise();
     try {
-      worker.execute(() -> {
+      thread.execute(() -> {
         T result;
         try {
           result = work.call();

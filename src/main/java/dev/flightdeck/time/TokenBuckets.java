@@ -16,6 +16,7 @@ public final class TokenBuckets {
     double tokens;
     long last;
     long blockedUntil;
+    long lastStrike = Long.MIN_VALUE;
     final double rate;
     final int burst;
 
@@ -78,6 +79,27 @@ public final class TokenBuckets {
     b.last = Math.max(b.last, now + ms);
   }
 
+  /** Gives back a token taken for a call the server did not charge (it failed before counting it). */
+  public void refund(String key, long now) {
+    Bucket b = buckets.get(key);
+    if (b != null) {
+      b.refill(now);
+      b.tokens = Math.min(b.burst, b.tokens + 1.0);
+    }
+  }
+
+  /**
+   * Records a 429 on {@code key}; true when another came within {@code windowMs} before it. One 429
+   * while this bucket had tokens says little (another client, a proxy); two in a row say the server's
+   * bucket is empty.
+   */
+  public boolean strike(String key, double perSecond, int burst, long now, long windowMs) {
+    Bucket b = bucket(key, perSecond, burst, now);
+    boolean again = b.lastStrike != Long.MIN_VALUE && now - b.lastStrike <= windowMs;
+    b.lastStrike = now;
+    return again;
+  }
+
   public void clear() {
     buckets.clear();
   }
@@ -103,7 +125,7 @@ public final class TokenBuckets {
     while (it.hasNext()) {
       Bucket b = it.next();
       b.refill(now);
-      if (b.tokens >= b.burst && now >= b.blockedUntil) {
+      if (b.tokens >= b.burst && now >= b.blockedUntil && (b.lastStrike == Long.MIN_VALUE || now - b.lastStrike > 60_000)) {
         it.remove();
       }
     }

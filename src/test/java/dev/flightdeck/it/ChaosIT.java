@@ -307,7 +307,7 @@ class ChaosIT {
         JsonObject j = ended.get(a.getKey());
         Expect x = a.getValue();
         if (x.kind().equals("noop")) {
-          assertThat(j.getString("state")).as("load job " + a.getKey()).isEqualTo("succeeded");
+          assertThat(j.getString("state")).as("load job " + a.getKey() + ": " + j.encode()).isEqualTo("succeeded");
           continue;
         }
         if (!j.getString("state").equals("succeeded")) {

@@ -283,4 +283,48 @@ abstract class JobStoreContract {
       other.close().await();
     }
   }
+
+  @Test
+  void a_claim_leaves_out_apps_at_their_cap_and_takes_nothing_over_unless_asked() {
+    insert("a1", "busy", t0);
+    insert("b1", "calm", t0 + 1);
+    store.claim("dead", 1, t0 + 2, t0).await(); // a1, the older, for an instance that then goes silent
+    insert("a2", "busy", t0 + 3);
+    assertThat(store.claim("me", 10, t0 + 20_000, Long.MIN_VALUE, java.util.Set.of("busy")).await())
+        .as("queued jobs of other apps only, no takeover").extracting(JobRecord::id).containsExactly("b1");
+    assertThat(store.claim("me", 10, t0 + 20_001, t0 + 10_000, java.util.Set.of()).await())
+        .as("the silent owner's job, then the queued one").extracting(JobRecord::id).containsExactly("a1", "a2");
+    assertThat(store.runningOwnedBy("me").await()).containsExactlyInAnyOrder("a1", "a2", "b1");
+    assertThat(store.runningOwnedBy("dead").await()).isEmpty();
+  }
+
+  @Test
+  void a_heartbeat_keeps_every_job_of_its_instance_alive_with_one_row() {
+    insert("h1", "web", t0);
+    insert("h2", "web", t0 + 1);
+    store.claim("me", 2, t0 + 2, t0).await();
+    // heart-beaten at +9000 (not the jobs themselves): still fresh for a taker at +15000 with a 10 s timeout
+    store.heartbeat("me", List.of("h1", "h2"), t0 + 9000).await();
+    assertThat(store.claim("other", 10, t0 + 15_000, t0 + 5000).await()).isEmpty();
+    assertThat(store.claim("other", 10, t0 + 20_000, t0 + 10_000).await()).hasSize(2);
+  }
+
+  @Test
+  void an_end_can_carry_slots_never_stored_before() {
+    insert("one", "web", t0);
+    store.claim("me", 1, t0 + 1, t0).await();
+    SlotRecord done = new SlotRecord("one", 0, "m1", "restart", SlotRecord.SUCCEEDED, 1, null, null, null, t0 + 2,
+        t0 + 3, new JsonObject().put("state_before", "started"));
+    JobRecord.Progress p = new JobRecord.Progress(1, 1, 0, 0, 0);
+    assertThat(store.finish("one", "other", "succeeded", null, null, p, t0 + 4, List.of(done)).await()).isFalse();
+    assertThat(store.slots("one").await()).as("nothing written under a lost claim").isEmpty();
+    assertThat(store.finish("one", "me", "succeeded", null, null, p, t0 + 4, List.of(done)).await()).isTrue();
+    assertThat(store.slots("one").await()).singleElement().satisfies(s -> {
+      assertThat(s.state()).isEqualTo("succeeded");
+      assertThat(s.machineId()).isEqualTo("m1");
+      assertThat(s.finishedAt()).isEqualTo(t0 + 3);
+      assertThat(s.detail().getString("state_before")).isEqualTo("started");
+    });
+    assertThat(store.get("one").await().progress()).isEqualTo(p);
+  }
 }

@@ -1,0 +1,163 @@
+package dev.flightdeck.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flightdeck.config.ConfigLoader;
+import dev.flightdeck.config.FlightdeckConfig;
+import dev.flightdeck.sim.SimConfig;
+import dev.flightdeck.store.JobRecord;
+import dev.flightdeck.store.NewJob;
+import dev.flightdeck.testing.ServerFixture;
+import dev.flightdeck.testing.TestConfigs;
+import dev.flightdeck.time.VertxTimeSource;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The durable job path: what a job costs in store writes and API calls, per-app fairness, orphans. */
+@ExtendWith(VertxExtension.class)
+class JobPathTest {
+
+  private static final Duration T = Duration.ofSeconds(30);
+
+  @TempDir
+  Path dir;
+
+  private ServerFixture fx;
+
+  @AfterEach
+  void stop() {
+    if (fx != null) {
+      fx.close();
+    }
+  }
+
+  private void start(Vertx vertx, Consumer<JsonObject> tweak) {
+    JsonObject cfg = TestConfigs.serveJson(dir);
+    tweak.accept(cfg);
+    FlightdeckConfig config = ConfigLoader.bind(cfg, FlightdeckConfig.class, "");
+    fx = ServerFixture.start(vertx, config, new VertxTimeSource(vertx));
+  }
+
+  private List<String> seed(String app, int n, String state) {
+    fx.server.simulator().seed(new SimConfig.SeedApp(app, n, List.of("ord"), List.of("app"), "i:1", state)).await();
+    JsonArray ms = fx.get("/v1/fleet/apps/" + app + "/machines").json().getJsonArray("machines");
+    return ms.stream().map(m -> ((JsonObject) m).getString("id")).sorted().toList();
+  }
+
+  private static JsonObject job(String app, String kind, String machineId) {
+    return new JsonObject().put("app", app).put("kind", kind)
+        .put("target", new JsonObject().put("machine_ids", new JsonArray().add(machineId)));
+  }
+
+  private long storeWrites() {
+    String text = fx.management(HttpMethod.GET, "/metrics").send().await().bodyAsString();
+    long n = 0;
+    for (String line : text.split("\n")) {
+      if (line.startsWith("flightdeck_store_operations_seconds_count{") && line.contains("kind=\"write\"")) {
+        n += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return n;
+  }
+
+  private JsonObject simRequests() {
+    return fx.server.simulator().stats().await().getJsonObject("requests_by_operation");
+  }
+
+  private static long machineCalls(JsonObject before, JsonObject after) {
+    long n = 0;
+    for (String op : after.fieldNames()) {
+      if (!op.equals("Machines_list") && !op.startsWith("Apps_")) {
+        n += after.getLong(op) - before.getLong(op, 0L);
+      }
+    }
+    return n;
+  }
+
+  /** Background writes (polls, heartbeats, pruning) kept out of the count. */
+  private static void quiet(JsonObject cfg) {
+    cfg.getJsonObject("jobs").put("poll_interval_ms", 600_000).put("heartbeat_interval_ms", 300_000)
+        .put("heartbeat_timeout_ms", 600_000);
+    cfg.getJsonObject("cron").put("enabled", false);
+  }
+
+  @Test
+  void a_one_machine_restart_costs_insert_claim_and_end_and_four_api_calls(Vertx vertx) {
+    start(vertx, JobPathTest::quiet);
+    List<String> ids = seed("r", 12, "started");
+    // warm-up: the connection pool and the first claim
+    fx.awaitEnd(fx.submit(job("r", "restart", ids.get(0))), T);
+
+    long writes0 = storeWrites();
+    JsonObject calls0 = simRequests();
+    int jobs = 10;
+    for (int i = 1; i <= jobs; i++) {
+      String target = ids.get(i);
+      JsonObject done = fx.awaitEnd(fx.submit(job("r", "restart", target)), T);
+      assertThat(done.getString("state")).as(done.encode()).isEqualTo("succeeded");
+      // the slot was never written on its own: it rode with the end, and reads back whole
+      assertThat(done.getJsonArray("machines")).singleElement().satisfies(m -> {
+        assertThat(((JsonObject) m).getString("machine_id")).isEqualTo(target);
+        assertThat(((JsonObject) m).getString("state")).isEqualTo("succeeded");
+      });
+    }
+    long writes = storeWrites() - writes0;
+    JsonObject calls = simRequests();
+
+    // insert, claim and end: the old path also wrote the plan and every slot change (about 5 per job)
+    assertThat(writes).as("store writes for %d one-machine jobs", jobs).isLessThanOrEqualTo(3L * jobs);
+    // lease, restart, wait, release: no read before the restart, the cache knows the newest event
+    assertThat(machineCalls(calls0, calls)).as("machine API calls, by operation: %s", calls).isEqualTo(4L * jobs);
+    assertThat(calls.getLong("Machines_show", 0L) - calls0.getLong("Machines_show", 0L)).isZero();
+  }
+
+  @Test
+  void an_app_at_its_running_cap_does_not_hold_back_other_apps(Vertx vertx) {
+    start(vertx, cfg -> {
+      cfg.getJsonObject("jobs").put("max_running_per_app", 1);
+      cfg.getJsonObject("sim").getJsonObject("latency").put("start_ms", 600_000);
+    });
+    List<String> slow = seed("slow", 2, "stopped");
+    List<String> other = seed("other", 1, "started");
+    String first = fx.submit(job("slow", "start", slow.get(0)));
+    fx.eventually(() -> "running".equals(fx.get("/v1/jobs/" + first).json().getString("state")), T, "first running");
+    String second = fx.submit(job("slow", "start", slow.get(1)));
+    String elsewhere = fx.submit(job("other", "stop", other.get(0)));
+
+    assertThat(fx.awaitEnd(elsewhere, T).getString("state")).isEqualTo("succeeded");
+    assertThat(fx.get("/v1/jobs/" + second).json().getString("state"))
+        .as("the app's second job waits for its first").isEqualTo("queued");
+    fx.post("/v1/jobs/" + first + "/cancel", null);
+    fx.eventually(() -> !"queued".equals(fx.get("/v1/jobs/" + second).json().getString("state")), T,
+        "the second job claimed once the first ended");
+  }
+
+  @Test
+  void a_job_held_in_the_store_but_not_running_here_is_handed_back_and_resumed(Vertx vertx) {
+    start(vertx, cfg -> cfg.getJsonObject("jobs").put("poll_interval_ms", 600_000));
+    List<String> ids = seed("o", 1, "started");
+    String me = fx.server.instanceId();
+    long now = System.currentTimeMillis();
+    JsonObject body = job("o", "stop", ids.get(0));
+    fx.server.store().insert(new NewJob("orphan-1", "o", "stop", body, 0, null, null, "test", now)).await();
+    // a claim whose answer never reached the runner (a lost reply): owned here, run nowhere
+    List<JobRecord> claimed = fx.server.store().claim(me, 1, now, Long.MIN_VALUE, Set.of()).await();
+    assertThat(claimed).extracting(JobRecord::id).containsExactly("orphan-1");
+
+    JsonObject done = fx.awaitEnd("orphan-1", T);
+    assertThat(done.getString("state")).as(done.encode()).isEqualTo("succeeded");
+    assertThat(done.getInteger("claims")).as("claimed again after the hand-back").isEqualTo(2);
+  }
+}
