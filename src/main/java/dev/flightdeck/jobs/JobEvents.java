@@ -30,6 +30,11 @@ public final class JobEvents {
     });
   }
 
+  /** Whether anyone follows {@code jobId} here: events nobody reads are not built. */
+  public boolean watched(String jobId) {
+    return listeners.containsKey(jobId);
+  }
+
   public void publish(String jobId, JsonObject event) {
     List<Listener> list = listeners.get(jobId);
     if (list == null) {

@@ -690,11 +690,17 @@ final class JobExecution {
   }
 
   private void publish() {
+    if (!r.events.watched(job.id())) {
+      return; // counting every slot for an event nobody reads costs a big job O(n) per result
+    }
     r.events.publish(job.id(), new JsonObject().put("type", "progress").put("state", JobRecord.RUNNING)
         .put("progress", JobJson.progress(progress())));
   }
 
   private void publishSlot(SlotRecord s) {
+    if (!r.events.watched(job.id())) {
+      return;
+    }
     r.events.publish(job.id(), new JsonObject().put("type", "machine").put("machine", JobJson.slot(s)));
   }
 }

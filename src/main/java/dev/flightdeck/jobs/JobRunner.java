@@ -45,6 +45,13 @@ public final class JobRunner {
   /** Claims run one at a time, at most this many jobs each. */
   static final int CLAIM_BATCH = 512;
   private long lastTakeoverCheck = Long.MIN_VALUE;
+  /**
+   * Since when this instance has reached the store without a failure (-1: it just failed). Other
+   * instances' heartbeats failed too while the store was away, so nobody is judged silent until a
+   * whole heartbeat timeout has passed since the store came back (found by the chaos run: after a
+   * PostgreSQL restart one instance took over jobs the others were still running).
+   */
+  private long storeOkSince = -1;
   private long claimRounds;
   /** The last claim may have left queued jobs behind (it was full, or apps at their cap were left out). */
   private boolean mayHaveMore = true;
@@ -201,7 +208,9 @@ public final class JobRunner {
     // taking over is looked for once per heartbeat interval, not on every claim: it is rare, and
     // the queued-jobs claim stays a single index range scan
     long staleBefore = Long.MIN_VALUE;
-    if (firstClaim || now - lastTakeoverCheck >= config.heartbeatIntervalMs()) {
+    boolean mayJudge = !store.shared() || (storeOkSince >= 0 && now - storeOkSince >= config.heartbeatTimeoutMs());
+    if ((firstClaim && !store.shared()) || (mayJudge && (lastTakeoverCheck == Long.MIN_VALUE
+        || now - lastTakeoverCheck >= config.heartbeatIntervalMs()))) {
       lastTakeoverCheck = now;
       // alone on SQLite, whatever was running when this process last stopped is ours to resume
       staleBefore = firstClaim && !store.shared() ? Long.MAX_VALUE : now - config.heartbeatTimeoutMs();
@@ -215,6 +224,7 @@ public final class JobRunner {
     store.claim(instanceId, free, now, staleBefore, full).onComplete(ar -> {
       claiming = false;
       claimRounds++;
+      storeReached(ar.succeeded(), now);
       if (ar.succeeded()) {
         firstClaim = false;
         mayHaveMore = ar.result().size() == free || !full.isEmpty();
@@ -260,7 +270,9 @@ public final class JobRunner {
       return;
     }
     List<String> ids = new ArrayList<>(running.keySet());
-    store.heartbeat(instanceId, ids, time.millis()).onComplete(ar -> {
+    long sent = time.millis();
+    store.heartbeat(instanceId, ids, sent).onComplete(ar -> {
+      storeReached(ar.succeeded(), sent);
       if (ar.succeeded()) {
         for (HeartbeatResult h : ar.result()) {
           JobExecution e = running.get(h.jobId());
@@ -281,6 +293,14 @@ public final class JobRunner {
         heartbeatTimer = time.setTimer(config.heartbeatIntervalMs(), this::heartbeat);
       }
     });
+  }
+
+  private void storeReached(boolean ok, long at) {
+    if (!ok) {
+      storeOkSince = -1;
+    } else if (storeOkSince < 0) {
+      storeOkSince = at;
+    }
   }
 
   /**

@@ -18,6 +18,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,12 +104,27 @@ public final class Metrics {
     return OTHER;
   }
 
+  /**
+   * Meters looked up on hot paths (every API call, every store operation): building and registering
+   * one costs more than recording into it, so each (name, tags) is built once.
+   */
+  private final Map<List<String>, Meter> built = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private List<String> key(String name, String[] tags) {
+    List<String> k = new ArrayList<>(tags.length + 1);
+    k.add(name);
+    k.addAll(Arrays.asList(tags));
+    return k;
+  }
+
   public Counter counter(String name, String help, String... tags) {
-    return Counter.builder(name).description(help).tags(tags).register(registry);
+    return (Counter) built.computeIfAbsent(key(name, tags),
+        k -> Counter.builder(name).description(help).tags(tags).register(registry));
   }
 
   public Timer timer(String name, String help, String... tags) {
-    return Timer.builder(name).description(help).tags(tags).serviceLevelObjectives(LATENCY).register(registry);
+    return (Timer) built.computeIfAbsent(key(name, tags),
+        k -> Timer.builder(name).description(help).tags(tags).serviceLevelObjectives(LATENCY).register(registry));
   }
 
   public Timer longTimer(String name, String help, String... tags) {

@@ -31,7 +31,7 @@ final class AutoscaleSql {
   }
 
   static Future<Page<PolicyRecord>> listPolicies(Tx tx, JobFilter f, String cursor, int limit) {
-    return SqlJobStore.pageOf(tx, "scaling_policies", f, cursor, limit, AutoscaleSql::policy, PolicyRecord::createdAt,
+    return Sql.pageOf(tx, "scaling_policies", f, cursor, limit, AutoscaleSql::policy, PolicyRecord::createdAt,
         PolicyRecord::id);
   }
 
@@ -101,7 +101,7 @@ final class AutoscaleSql {
         Future<?> f = Future.succeededFuture();
         if (o.job() != null) {
           NewJob j = o.job();
-          f = f.compose(v -> tx.update(SqlJobStore.INSERT_JOB, SqlJobStore.jobRow(j, null, null, null)));
+          f = f.compose(v -> tx.update(JobsSql.INSERT_JOB, JobsSql.jobRow(j, null, null, null)));
         }
         if (o.record() && d != null) {
           f = f.compose(v -> tx.update("INSERT INTO scaling_decisions (id, policy_id, at, trigger_kind, direction, "

@@ -134,7 +134,7 @@ abstract class JobStoreContract {
     assertThat(store.list(new JobFilter(List.of("web_"), null, null, null, null, null), null, 100).await().items())
         .as("_ is not a wildcard").isEmpty();
     assertThat(store.list(new JobFilter(List.of(), null, null, null, null, null), null, 100).await().items()).isEmpty();
-    assertThatThrownBy(() -> SqlJobStore.decodeCursor("not-a-cursor")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Sql.decodeCursor("not-a-cursor")).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -1,0 +1,364 @@
+package dev.flightdeck.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The job statements (jobs, their slots and instance liveness), over {@link Tx}; {@link SqlJobStore} runs them. */
+final class JobsSql {
+
+  private JobsSql() {}
+
+  static Future<InsertOutcome> insert(Tx tx, NewJob j) {
+    Future<InsertOutcome> existing = j.idempotencyKey() == null ? Future.succeededFuture(null)
+        : byKey(tx, j);
+    return existing.compose(found -> {
+      if (found != null) {
+        return Future.succeededFuture(found);
+      }
+      return tx.update(INSERT_JOB + " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
+          jobRow(j, null, null, null))
+          .compose(n -> n == 1 ? Future.succeededFuture(InsertOutcome.inserted(fresh(j)))
+              // another instance stored the same key in the meantime
+              : byKey(tx, j));
+    });
+  }
+
+  private static Future<InsertOutcome> byKey(Tx tx, NewJob j) {
+    return tx.query("SELECT * FROM jobs WHERE idempotency_key = ?", j.idempotencyKey()).map(rows -> {
+      if (rows.isEmpty()) {
+        return null;
+      }
+      JobRecord found = job(rows.get(0));
+      boolean same = found.requestHash() != null && found.requestHash().equals(j.requestHash());
+      return new InsertOutcome(same ? InsertOutcome.Kind.EXISTING : InsertOutcome.Kind.CONFLICT, found);
+    });
+  }
+
+  private static JobRecord fresh(NewJob j) {
+    return new JobRecord(j.id(), j.app(), j.kind(), JobRecord.QUEUED, j.spec(), j.priority(), j.idempotencyKey(),
+        j.requestHash(), j.submittedBy(), j.createdAt(), j.createdAt(), null, null, null, null, 0, false, false,
+        JobRecord.Progress.NONE, null, null, null, null, null);
+  }
+
+  static Future<JobRecord> get(Tx tx, String id) {
+    return tx.query("SELECT * FROM jobs WHERE id = ?", id)
+        .map(rows -> rows.isEmpty() ? null : job(rows.get(0)));
+  }
+
+  static Future<List<SlotRecord>> slots(Tx tx, String jobId) {
+    return tx.query("SELECT * FROM job_slots WHERE job_id = ? ORDER BY slot", jobId).map(rows -> {
+      List<SlotRecord> out = new ArrayList<>(rows.size());
+      for (DbRow r : rows) {
+        out.add(slot(r));
+      }
+      return out;
+    });
+  }
+
+  /** A page of jobs, newest first; the caller has checked the cursor and that the filter names apps. */
+  static Future<Page<JobRecord>> list(Tx tx, JobFilter f, String cursor, int limit) {
+    StringBuilder sql = new StringBuilder("SELECT * FROM jobs WHERE (");
+    List<Object> params = new ArrayList<>();
+    for (int i = 0; i < f.appPatterns().size(); i++) {
+      sql.append(i == 0 ? "" : " OR ").append("app LIKE ? ESCAPE '\\'");
+      params.add(Sql.like(f.appPatterns().get(i)));
+    }
+    sql.append(")");
+    if (f.app() != null) {
+      sql.append(" AND app = ?");
+      params.add(f.app());
+    }
+    if (f.state() != null) {
+      sql.append(" AND state = ?");
+      params.add(f.state());
+    }
+    if (f.kind() != null) {
+      sql.append(" AND kind = ?");
+      params.add(f.kind());
+    }
+    if (f.createdAfter() != null) {
+      sql.append(" AND created_at >= ?");
+      params.add(f.createdAfter());
+    }
+    if (f.createdBefore() != null) {
+      sql.append(" AND created_at < ?");
+      params.add(f.createdBefore());
+    }
+    if (cursor != null) {
+      String[] c = Sql.decodeCursor(cursor);
+      sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
+      long at = Long.parseLong(c[0]);
+      params.add(at);
+      params.add(at);
+      params.add(c[1]);
+    }
+    sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
+    params.add((long) limit + 1);
+    return tx.query(sql.toString(), params.toArray()).map(rows -> {
+      List<JobRecord> items = new ArrayList<>();
+      for (int i = 0; i < Math.min(limit, rows.size()); i++) {
+        items.add(job(rows.get(i)));
+      }
+      String next = rows.size() > limit && !items.isEmpty()
+          ? encodeCursor(items.get(items.size() - 1)) : null;
+      return new Page<>(items, next);
+    });
+  }
+
+  static String encodeCursor(JobRecord j) {
+    return Base64.getUrlEncoder().withoutPadding()
+        .encodeToString((j.createdAt() + ":" + j.id()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Liveness is one row per instance ({@code instances}): claiming and heart-beating write it, so a
+   * heartbeat is one statement however many jobs run. A running job is stale when its owner's row is
+   * older than {@code staleBefore}, missing, or the owner gave the job back (owner NULL).
+   * {@code lock} is appended to the inner SELECTs (the dialect's lock clause).
+   */
+  static Future<List<JobRecord>> claim(Tx tx, String owner, int limit, long now, long staleBefore,
+      List<Object> exclude, String lock) {
+    String notApps = exclude.isEmpty() ? "" : " AND app NOT IN (" + Sql.placeholders(exclude.size()) + ")";
+    String set = "UPDATE jobs SET state = 'running', owner = ?, heartbeat_at = ?, claims = claims + 1, "
+        + "started_at = COALESCE(started_at, ?), updated_at = ? WHERE id IN (SELECT id FROM jobs WHERE ";
+    Future<Integer> alive = beat(tx, owner, now);
+    Future<List<DbRow>> stale;
+    if (staleBefore == Long.MIN_VALUE) {
+      stale = alive.map(x -> List.of());
+    } else {
+      List<Object> p = new ArrayList<>(List.of(owner, now, now, now, staleBefore));
+      p.addAll(exclude);
+      p.add((long) limit);
+      stale = alive.compose(x -> tx.query(set + "state = 'running' AND (owner IS NULL OR NOT EXISTS (SELECT 1 FROM "
+          + "instances i WHERE i.id = jobs.owner AND i.heartbeat_at >= ?))" + notApps
+          + " ORDER BY priority DESC, created_at, id LIMIT ?" + lock + ") RETURNING *", p.toArray()));
+    }
+    return stale.compose(taken -> {
+      int left = limit - taken.size();
+      if (left <= 0) {
+        return Future.succeededFuture(taken);
+      }
+      List<Object> p = new ArrayList<>(List.of(owner, now, now, now));
+      p.addAll(exclude);
+      p.add((long) left);
+      return tx.query(set + "state = 'queued' AND cancel_requested = 0" + notApps
+          + " ORDER BY priority DESC, created_at, id LIMIT ?" + lock + ") RETURNING *", p.toArray())
+          .map(queued -> {
+            List<DbRow> all = new ArrayList<>(taken);
+            all.addAll(queued);
+            return all;
+          });
+    }).map(rows -> {
+      List<JobRecord> out = new ArrayList<>(rows.size());
+      for (DbRow r : rows) {
+        out.add(job(r));
+      }
+      out.sort((a, b) -> a.priority() != b.priority() ? Integer.compare(b.priority(), a.priority())
+          : Long.compare(a.createdAt(), b.createdAt()));
+      return out;
+    });
+  }
+
+  /** This instance is alive at {@code now}. */
+  private static Future<Integer> beat(Tx tx, String owner, long now) {
+    return tx.update("INSERT INTO instances (id, heartbeat_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET "
+        + "heartbeat_at = excluded.heartbeat_at", owner, now);
+  }
+
+  static Future<List<HeartbeatResult>> heartbeat(Tx tx, String owner, List<String> ids, long now) {
+    return beat(tx, owner, now)
+        .compose(n -> ids.isEmpty() ? Future.succeededFuture(List.<DbRow>of())
+            : tx.query("SELECT id, cancel_requested FROM jobs WHERE owner = ? AND state = 'running'", owner))
+        .map(rows -> {
+          Map<String, DbRow> byId = new HashMap<>();
+          rows.forEach(r -> byId.put(r.string("id"), r));
+          List<HeartbeatResult> out = new ArrayList<>();
+          for (String id : ids) {
+            DbRow r = byId.get(id);
+            out.add(new HeartbeatResult(id, r != null, r != null && r.bool("cancel_requested")));
+          }
+          return out;
+        });
+  }
+
+  static Future<List<String>> runningOwnedBy(Tx tx, String owner) {
+    return tx.query("SELECT id FROM jobs WHERE owner = ? AND state = 'running'", owner)
+        .map(rows -> rows.stream().map(r -> r.string("id")).toList());
+  }
+
+  static Future<Boolean> savePlan(Tx tx, String jobId, String owner, List<SlotRecord> slots, long now) {
+    return tx.update("UPDATE jobs SET planned = 1, total = ?, updated_at = ? WHERE id = ? AND owner = ? "
+            + "AND state = 'running'", slots.size(), now, jobId, owner)
+        .compose(n -> {
+          if (n == 0) {
+            return Future.succeededFuture(false);
+          }
+          return tx.update("DELETE FROM job_slots WHERE job_id = ?", jobId)
+              .compose(x -> insertSlots(tx, slots))
+              .map(true);
+        });
+  }
+
+  private static Future<List<Integer>> insertSlots(Tx tx, List<SlotRecord> slots) {
+    if (slots.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Object[]> rows = new ArrayList<>(slots.size());
+    for (SlotRecord s : slots) {
+      rows.add(new Object[] {s.jobId(), s.slot(), s.machineId(), s.action(), s.state(), s.attempts(), s.errorCode(),
+          s.error(), s.exitCode(), s.startedAt(), s.finishedAt(), s.detail() == null ? null : s.detail().encode()});
+    }
+    return tx.batch("INSERT INTO job_slots (job_id, slot, machine_id, action, state, attempts, error_code, error, "
+        + "exit_code, started_at, finished_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+  }
+
+  static Future<Boolean> updateSlots(Tx tx, String jobId, String owner, List<SlotRecord> slots,
+      JobRecord.Progress p, long now) {
+    return tx.update("UPDATE jobs SET succeeded = ?, failed = ?, skipped = ?, cancelled = ?, total = ?, "
+            + "updated_at = ? WHERE id = ? AND owner = ? AND state = 'running'", p.succeeded(), p.failed(), p.skipped(),
+            p.cancelled(), p.total(), now, jobId, owner)
+        .compose(n -> {
+          if (n == 0) {
+            return Future.succeededFuture(false);
+          }
+          if (slots.isEmpty()) {
+            return Future.succeededFuture(true);
+          }
+          List<Object[]> rows = new ArrayList<>(slots.size());
+          for (SlotRecord s : slots) {
+            rows.add(new Object[] {s.machineId(), s.state(), s.attempts(), s.errorCode(), s.error(), s.exitCode(),
+                s.startedAt(), s.finishedAt(), s.detail() == null ? null : s.detail().encode(), s.jobId(), s.slot()});
+          }
+          return tx.batch("UPDATE job_slots SET machine_id = ?, state = ?, attempts = ?, error_code = ?, error = ?, "
+              + "exit_code = ?, started_at = ?, finished_at = ?, detail = ? WHERE job_id = ? AND slot = ?", rows)
+              .map(true);
+        });
+  }
+
+  static Future<Boolean> finish(Tx tx, String jobId, String owner, String state, String error, JsonObject result,
+      JobRecord.Progress p, long now, List<SlotRecord> slots) {
+    return tx.update("UPDATE jobs SET state = ?, finished_at = ?, error = ?, result = ?, succeeded = ?, "
+            + "failed = ?, skipped = ?, cancelled = ?, total = ?, updated_at = ? WHERE id = ? "
+            + "AND owner = ? AND state = 'running'", state, now, error, result == null ? null : result.encode(),
+            p.succeeded(), p.failed(), p.skipped(), p.cancelled(), p.total(), now, jobId, owner)
+        .compose(n -> n == 1 && !slots.isEmpty() ? upsertSlots(tx, slots).map(true) : Future.succeededFuture(n == 1));
+  }
+
+  /** Slots a job never stored before (one-machine jobs keep their plan in memory) or changed since. */
+  private static Future<List<Integer>> upsertSlots(Tx tx, List<SlotRecord> slots) {
+    List<Object[]> rows = new ArrayList<>(slots.size());
+    for (SlotRecord s : slots) {
+      rows.add(new Object[] {s.jobId(), s.slot(), s.machineId(), s.action(), s.state(), s.attempts(), s.errorCode(),
+          s.error(), s.exitCode(), s.startedAt(), s.finishedAt(), s.detail() == null ? null : s.detail().encode()});
+    }
+    return tx.batch("INSERT INTO job_slots (job_id, slot, machine_id, action, state, attempts, error_code, error, "
+        + "exit_code, started_at, finished_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, "
+        + "slot) DO UPDATE SET machine_id = excluded.machine_id, state = excluded.state, attempts = excluded.attempts, "
+        + "error_code = excluded.error_code, error = excluded.error, exit_code = excluded.exit_code, started_at = "
+        + "excluded.started_at, finished_at = excluded.finished_at, detail = excluded.detail", rows);
+  }
+
+  static Future<JobRecord> requestCancel(Tx tx, String jobId, long now) {
+    return tx.update("UPDATE jobs SET state = 'cancelled', cancel_requested = 1, finished_at = ?, "
+            + "error = 'cancelled before it started', updated_at = ? WHERE id = ? AND state = 'queued'", now, now, jobId)
+        .compose(n -> n == 1 ? Future.succeededFuture(1)
+            : tx.update("UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ? AND state = 'running'",
+                now, jobId))
+        .compose(n -> tx.query("SELECT * FROM jobs WHERE id = ?", jobId))
+        .map(rows -> rows.isEmpty() ? null : job(rows.get(0)));
+  }
+
+  static Future<Integer> releaseClaims(Tx tx, String owner, long now) {
+    return tx.update("UPDATE jobs SET owner = NULL, updated_at = ? WHERE owner = ? AND state = "
+        + "'running'", now, owner);
+  }
+
+  /** Gives back {@code ids} jobs; {@code params} is the owner, then the job ids. */
+  static Future<Integer> releaseClaims(Tx tx, List<Object> params, int ids) {
+    return tx.update("UPDATE jobs SET owner = NULL WHERE owner = ? AND state = 'running' AND id IN ("
+        + Sql.placeholders(ids) + ")", params.toArray());
+  }
+
+  static Future<Integer> prune(Tx tx, long endedBefore, int keepEnded) {
+    // ended too long ago, or beyond the newest keepEnded (ties broken by id, so the count is exact)
+    String doomed = "SELECT id FROM jobs WHERE finished_at IS NOT NULL AND (finished_at < ? OR id NOT IN (SELECT id "
+        + "FROM jobs WHERE finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC LIMIT ?))";
+    return tx.update("DELETE FROM job_slots WHERE job_id IN (" + doomed + ")", endedBefore,
+            (long) keepEnded)
+        .compose(x -> tx.update("DELETE FROM jobs WHERE id IN (" + doomed + ")", endedBefore, (long) keepEnded))
+        // instances silent for a day own nothing any more (their jobs were taken over or handed back)
+        .compose(n -> tx.update("DELETE FROM instances WHERE heartbeat_at < ? AND NOT EXISTS (SELECT 1 FROM jobs "
+            + "WHERE jobs.owner = instances.id AND jobs.state = 'running')", System.currentTimeMillis() - 86_400_000L)
+            .map(n));
+  }
+
+  static Future<Map<String, Long>> countByState(Tx tx) {
+    return tx.query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").map(rows -> {
+      Map<String, Long> out = new HashMap<>();
+      rows.forEach(r -> out.put(r.string("state"), r.lng("n")));
+      return out;
+    });
+  }
+
+  /** The one statement that stores a job (API, cron and autoscaler alike); callers add their conflict clause. */
+  static final String INSERT_JOB = "INSERT INTO jobs (id, app, kind, state, spec, priority, idempotency_key, "
+      + "request_hash, submitted_by, created_at, updated_at, schedule_id, scheduled_at, fired_as) "
+      + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  static Object[] jobRow(NewJob j, String scheduleId, Long scheduledAt, String firedAs) {
+    return new Object[] {j.id(), j.app(), j.kind(), JobRecord.QUEUED, j.spec().encode(), j.priority(),
+        j.idempotencyKey(), j.requestHash(), j.submittedBy(), j.createdAt(), j.createdAt(), scheduleId, scheduledAt,
+        firedAs};
+  }
+
+  static JobRecord job(DbRow r) {
+    return new JobRecord(
+        r.string("id"),
+        r.string("app"),
+        r.string("kind"),
+        r.string("state"),
+        r.json("spec"),
+        r.integer("priority"),
+        r.string("idempotency_key"),
+        r.string("request_hash"),
+        r.string("submitted_by"),
+        r.lng("created_at"),
+        r.lng("updated_at"),
+        r.longOrNull("started_at"),
+        r.longOrNull("finished_at"),
+        r.string("owner"),
+        r.longOrNull("heartbeat_at"),
+        r.integer("claims"),
+        r.bool("cancel_requested"),
+        r.bool("planned"),
+        new JobRecord.Progress(r.integer("total"), r.integer("succeeded"), r.integer("failed"), r.integer("skipped"),
+            r.integer("cancelled")),
+        r.string("error"),
+        r.json("result"),
+        r.string("schedule_id"),
+        r.longOrNull("scheduled_at"),
+        r.string("fired_as"));
+  }
+
+  static SlotRecord slot(DbRow r) {
+    return new SlotRecord(
+        r.string("job_id"),
+        r.integer("slot"),
+        r.string("machine_id"),
+        r.string("action"),
+        r.string("state"),
+        r.integer("attempts"),
+        r.string("error_code"),
+        r.string("error"),
+        r.intOrNull("exit_code"),
+        r.longOrNull("started_at"),
+        r.longOrNull("finished_at"),
+        r.json("detail"));
+  }
+}
