@@ -332,7 +332,10 @@ final class OpExecution {
   private Future<Void> adoptOwnLease(Supplier<RuntimeException> otherwise) {
     return d.call(this, FlyOperation.LEASE_SHOW, null, () -> d.fly.getLease(op.app(), machineId))
         .transform(ar -> {
-          if (ar.succeeded() && leaseDescription().equals(ar.result().description())) {
+          // only a lease with time left: an expired one may still be shown, and its nonce no longer
+          // guards anything (a CI run sent a start under such a lease)
+          if (ar.succeeded() && leaseDescription().equals(ar.result().description())
+              && ar.result().expiresAt() * 1000L > d.time.millis() + 1000) {
             tookLease(ar.result());
             return Future.succeededFuture();
           }
@@ -511,6 +514,17 @@ final class OpExecution {
     return Future.failedFuture(new Defer(0));
   }
 
+  /**
+   * The lease ran out while the call waited for its rate-limit token: checked again right before
+   * sending, since the check before the wait can be a second old by then (found by a CI run: a start
+   * reached the simulator after its lease had expired).
+   */
+  private static final RuntimeException LAPSED = new RuntimeException("lease lapsed before sending", null, false, false) { };
+
+  private static <T> Future<T> lapsedBeforeSending() {
+    return Future.failedFuture(LAPSED);
+  }
+
   /** Lost (a refresh answered with another holder) or possibly run out: never send a mutation on it. */
   private boolean leaseMayHaveLapsed() {
     return op.action().leased() && (nonce == null || d.time.millis() >= leaseValidUntil - 1000);
@@ -522,12 +536,16 @@ final class OpExecution {
     }
     Action a = op.action();
     FlyOperation fop = a.operation();
-    return d.call(this, fop, machineId + "|" + fop.operationId(), () -> a.send(d.fly, op.app(), machineId, nonce))
+    return d.call(this, fop, machineId + "|" + fop.operationId(), () -> leaseMayHaveLapsed() ? lapsedBeforeSending()
+            : a.send(d.fly, op.app(), machineId, nonce))
         .compose(x -> {
           appliedNow();
           return Future.<Void>succeededFuture();
         })
         .recover(err -> {
+          if (err == LAPSED) {
+            return leaseLapsed();
+          }
           if (!(err instanceof FlyApiException e)) {
             return Future.failedFuture(err);
           }
@@ -614,7 +632,7 @@ final class OpExecution {
       MachineConfig target = next;
       UpdateMachineRequest req = UpdateMachineRequest.of(target, current.instanceId()).withSkipLaunch(u.skipLaunch());
       return d.call(this, FlyOperation.MACHINES_UPDATE, machineId + "|" + FlyOperation.MACHINES_UPDATE.operationId(),
-              () -> d.fly.updateMachine(op.app(), machineId, req, nonce))
+              () -> leaseMayHaveLapsed() ? lapsedBeforeSending() : d.fly.updateMachine(op.app(), machineId, req, nonce))
           .compose(m -> {
             machine = m;
             applied = true;
@@ -623,6 +641,9 @@ final class OpExecution {
             return Future.<Void>succeededFuture();
           })
           .recover(err -> {
+            if (err == LAPSED) {
+              return leaseLapsed();
+            }
             if (!(err instanceof FlyApiException e)) {
               return Future.failedFuture(err);
             }

@@ -39,6 +39,7 @@ public final class FlyClient implements AutoCloseable {
   private final String basePath;
   private final ApiEndpoint endpoint;
   private volatile RequestObserver observer = (op, status, nanos) -> { };
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
   /** Sees every request's operation, HTTP status (-1: no answer) and latency (metrics). */
   @FunctionalInterface
@@ -48,6 +49,14 @@ public final class FlyClient implements AutoCloseable {
 
   public void observe(RequestObserver o) {
     this.observer = o;
+  }
+
+  /**
+   * Requests sent and not answered yet, long polls ({@code wait}) left out: a test on a manual clock
+   * moves it only when none is, since time passing is what a long poll waits for.
+   */
+  public int inFlight() {
+    return inFlight.get();
   }
 
   public FlyClient(Vertx vertx, FlyConfig config) {
@@ -339,8 +348,17 @@ public final class FlyClient implements AutoCloseable {
       customizer.apply(req);
     }
     long t0 = System.nanoTime();
+    boolean counted = op != FlyOperation.MACHINES_WAIT;
+    if (counted) {
+      inFlight.incrementAndGet();
+    }
     Future<HttpResponse<Buffer>> sent = (body == null ? req.send() : req.sendJsonObject(body))
-        .andThen(ar -> observer.observe(op, ar.succeeded() ? ar.result().statusCode() : -1, System.nanoTime() - t0));
+        .andThen(ar -> {
+          if (counted) {
+            inFlight.decrementAndGet();
+          }
+          observer.observe(op, ar.succeeded() ? ar.result().statusCode() : -1, System.nanoTime() - t0);
+        });
     return sent.recover(err -> Future.failedFuture(FlyApiException.fromTransport(op, err, maybeSent(err))))
         .compose(res -> {
           int status = res.statusCode();

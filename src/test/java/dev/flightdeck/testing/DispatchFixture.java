@@ -132,6 +132,11 @@ public final class DispatchFixture implements AutoCloseable {
     }
   }
 
+  /** No API request awaits its answer: moving the clock now cannot age a request in flight. */
+  public boolean apiIdle() {
+    return sim.fly.inFlight() == 0;
+  }
+
   public Future<Void> advance(long ms) {
     return clock.advance(ms);
   }
