@@ -75,7 +75,38 @@ public final class JobsBench {
   /** One measured pass of one system over one scenario. Latencies in ms. */
   record Result(String scenario, String system, int jobs, int rejected, int failed, double e2ePerS, double submitPerS,
       double p50, double p99, double submitP50, double submitP99, double writesPerJob, double apiPerJob,
-      double clientApiPerJob, long rateLimited, JsonObject apiByOperation) {}
+      double clientApiPerJob, long rateLimited, JsonObject apiByOperation, JsonObject cpuMsPerJob) {}
+
+  /**
+   * CPU time used so far by each part of the run (the system under test, the simulator, PostgreSQL,
+   * and this process, which submits), in nanoseconds: where each job's cost goes on a shared machine.
+   */
+  static Map<String, Long> cpu(String systemName, List<Child> system) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put(systemName, system.stream().mapToLong(c -> cpuOf(c.process.toHandle())).sum());
+    m.put("simulator", SIM_CPU.get() == null ? 0L : cpuOf(SIM_CPU.get().process.toHandle()));
+    m.put("postgres", ProcessHandle.allProcesses().filter(h -> h.info().command().map(c -> c.contains("postgres"))
+        .orElse(false)).mapToLong(JobsBench::cpuOf).sum());
+    m.put("bench", cpuOf(ProcessHandle.current()));
+    return m;
+  }
+
+  static final java.util.concurrent.atomic.AtomicReference<Child> SIM_CPU = new java.util.concurrent.atomic.AtomicReference<>();
+
+  private static long cpuOf(ProcessHandle h) {
+    return h.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+  }
+
+  static JsonObject cpuPerJob(Map<String, Long> before, Map<String, Long> after, int jobs) {
+    JsonObject o = new JsonObject();
+    double total = 0;
+    for (var e : after.entrySet()) {
+      double ms = (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 1e6 / Math.max(1, jobs);
+      o.put(e.getKey(), ms);
+      total += ms;
+    }
+    return o.put("total", total);
+  }
 
   record Hol(String system, Result alone, Result backlog) {}
 
@@ -320,12 +351,15 @@ public final class JobsBench {
       bodies.add(new JsonObject().put("app", j[1]).put("kind", j[0])
           .put("target", new JsonObject().put("machine_ids", new JsonArray().add(j[2]))));
     }
+    List<Child> fdChildren = fds.stream().map(Fd::child).toList();
+    Map<String, Long> cpuBefore = cpu("flightdeck", fdChildren);
     Sub[] subs = submitHttp(fds, bodies);
     int accepted = (int) Arrays.stream(subs).filter(s -> s.id() != null).count();
     // a backlog of creates may hold everything up for as long as the per-app create limit takes (1/s)
     int stall = o.stallS() + (pre.isEmpty() ? 0 : o.holCreates() * o.holCreateSize());
     awaitCount(() -> metric(scrapeAll(fds), "flightdeck_jobs_ended_total", "kind=\"" + kind + "\"") - endedBefore,
         accepted, fds.stream().map(Fd::child).toList(), scenario + " on " + system, stall);
+    JsonObject cpuMs = cpuPerJob(cpuBefore, cpu("flightdeck", fdChildren), accepted);
     String metricsAfter = scrapeAll(fds);
     JsonObject simAfter = simGet("/sim/stats");
     Map<String, long[]> ends = new HashMap<>();
@@ -351,7 +385,7 @@ public final class JobsBench {
     }
     double writes = delta(metricsBefore, metricsAfter, "flightdeck_store_operations_seconds_count", "kind=\"write\"");
     double clientCalls = delta(metricsBefore, metricsAfter, "flightdeck_fly_requests_seconds_count", null);
-    return result(scenario, system, subs, ends, writes, clientCalls, simBefore, simAfter);
+    return result(scenario, system, subs, ends, writes, clientCalls, simBefore, simAfter, cpuMs);
   }
 
   record Sub(String id, long t0, long t1, int status) {}
@@ -500,6 +534,7 @@ public final class JobsBench {
     httpSend("POST", control + "/reset", null, null);
     peer.clientWrites().set(0);
     JsonObject simBefore = simGet("/sim/stats");
+    Map<String, Long> cpuBefore = cpu(PEER, List.of(peer.worker()));
     Sub[] subs = new Sub[jobs.size()];
     AtomicInteger next = new AtomicInteger();
     AtomicInteger errors = new AtomicInteger();
@@ -535,6 +570,7 @@ public final class JobsBench {
       JsonObject s = new JsonObject(httpSend("GET", control + "/status", null, null));
       return s.getLong("done") + s.getLong("failed");
     }, accepted, List.of(peer.worker()), scenario + " on " + PEER, o.stallS());
+    JsonObject cpuMs = cpuPerJob(cpuBefore, cpu(PEER, List.of(peer.worker())), accepted);
     JsonObject status = new JsonObject(httpSend("GET", control + "/status", null, null));
     JsonObject simAfter = simGet("/sim/stats");
     Map<String, long[]> ends = new HashMap<>();
@@ -545,13 +581,13 @@ public final class JobsBench {
       }
     }
     double writes = status.getLong("writes") + peer.clientWrites().get();
-    return result(scenario, PEER, subs, ends, writes, status.getLong("api_calls"), simBefore, simAfter);
+    return result(scenario, PEER, subs, ends, writes, status.getLong("api_calls"), simBefore, simAfter, cpuMs);
   }
 
   // ------------------------------------------------------------------ results
 
   private Result result(String scenario, String system, Sub[] subs, Map<String, long[]> ends, double writes,
-      double clientCalls, JsonObject simBefore, JsonObject simAfter) {
+      double clientCalls, JsonObject simBefore, JsonObject simAfter, JsonObject cpuMs) {
     long first = Long.MAX_VALUE;
     long lastAnswer = 0;
     long lastEnd = 0;
@@ -592,7 +628,7 @@ public final class JobsBench {
     return new Result(scenario, system, accepted, subs.length - accepted, failed,
         accepted / Math.max(0.001, (lastEnd - first) / 1000.0), accepted / Math.max(0.001, (lastAnswer - first) / 1000.0),
         Percentiles.of(lat, 50), Percentiles.of(lat, 99), Percentiles.of(submitLat, 50), Percentiles.of(submitLat, 99),
-        writes / accepted, api / accepted, clientCalls / accepted, limited, byOp);
+        writes / accepted, api / accepted, clientCalls / accepted, limited, byOp, cpuMs);
   }
 
   private static String line(Result r) {
@@ -600,7 +636,14 @@ public final class JobsBench {
         + "p50 %s ms p99 %s ms, %.2f store writes/job, %.2f API calls/job%s%s%s", r.system(), r.scenario(), r.jobs(),
         r.e2ePerS(), r.submitPerS(), ms(r.p50()), ms(r.p99()), r.writesPerJob(), r.apiPerJob(),
         r.rateLimited() > 0 ? ", " + r.rateLimited() + " × 429" : "", r.failed() > 0 ? ", " + r.failed() + " FAILED" : "",
-        r.rejected() > 0 ? ", " + r.rejected() + " REJECTED" : "");
+        r.rejected() > 0 ? ", " + r.rejected() + " REJECTED" : "") + "; CPU ms/job " + cpuLine(r.cpuMsPerJob());
+  }
+
+  private static String cpuLine(JsonObject cpu) {
+    StringBuilder b = new StringBuilder();
+    cpu.forEach(e -> b.append(b.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')
+        .append(String.format(Locale.ROOT, "%.2f", ((Number) e.getValue()).doubleValue())));
+    return b.toString();
   }
 
   private static String ms(double v) {
@@ -632,6 +675,7 @@ public final class JobsBench {
           .put("failed", rs.stream().mapToInt(Result::failed).sum())
           .put("rejected", rs.stream().mapToInt(Result::rejected).sum())
           .put("api_calls_by_operation_last_round", rs.get(rs.size() - 1).apiByOperation())
+          .put("cpu_ms_per_job", medianCpu(rs))
           .put("per_round", perRound(rs));
       rows.add(row);
       medians.put(e.getKey(), row);
@@ -640,6 +684,19 @@ public final class JobsBench {
           ms(row.getDouble("submit_to_end_p50_ms")), ms(row.getDouble("submit_to_end_p99_ms")),
           row.getDouble("store_writes_per_job"), row.getDouble("api_calls_per_job"), row.getLong("rate_limited"),
           row.getLong("failed"));
+    }
+
+    System.out.println();
+    System.out.println("CPU per job on this shared machine (ms, medians; the bench process submits and polls):");
+    System.out.println();
+    System.out.println("| scenario | system | system's own | simulator | postgres | bench | total |");
+    System.out.println("|---|---|---|---|---|---|---|");
+    for (JsonObject row : medians.values()) {
+      JsonObject c = row.getJsonObject("cpu_ms_per_job");
+      double own = c.getDouble(row.getString("system").equals(PEER) ? PEER : "flightdeck", 0.0);
+      System.out.printf(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f |%n", row.getString("scenario"),
+          row.getString("system"), own, c.getDouble("simulator", 0.0), c.getDouble("postgres", 0.0),
+          c.getDouble("bench", 0.0), c.getDouble("total", 0.0));
     }
 
     JsonArray ratios = new JsonArray();
@@ -712,13 +769,22 @@ public final class JobsBench {
     System.out.println("reproduce: " + o.command());
   }
 
+  /** Each part's median CPU milliseconds per job over the rounds. */
+  private static JsonObject medianCpu(List<Result> rs) {
+    JsonObject o = new JsonObject();
+    for (String k : rs.get(0).cpuMsPerJob().fieldNames()) {
+      o.put(k, Percentiles.median(rs.stream().map(r -> r.cpuMsPerJob().getDouble(k, 0.0)).toList()));
+    }
+    return o;
+  }
+
   private static JsonArray perRound(List<Result> rs) {
     JsonArray a = new JsonArray();
     for (Result r : rs) {
       a.add(new JsonObject().put("jobs", r.jobs()).put("end_to_end_jobs_per_s", r.e2ePerS())
           .put("submits_per_s", r.submitPerS()).put("submit_to_end_p50_ms", r.p50()).put("submit_to_end_p99_ms", r.p99())
           .put("store_writes_per_job", r.writesPerJob()).put("api_calls_per_job", r.apiPerJob())
-          .put("rate_limited", r.rateLimited()).put("failed", r.failed()));
+          .put("rate_limited", r.rateLimited()).put("failed", r.failed()).put("cpu_ms_per_job", r.cpuMsPerJob()));
     }
     return a;
   }
@@ -746,6 +812,7 @@ public final class JobsBench {
     cmd.addAll(List.of("-jar", jar.toString(), "sim"));
     Files.createDirectories(runDir);
     sim = Child.start("sim", runDir, cmd, env(set, defaults));
+    SIM_CPU.set(sim);
     awaitUp(sim, "http://127.0.0.1:" + simPort + "/sim/health", 60);
     simLatency = simGet("/sim/latency");
     simLimits = simGet("/sim/rate-limits");
@@ -896,7 +963,7 @@ public final class JobsBench {
         throw new IllegalStateException(what + ": only " + (long) v + " of " + target + " jobs ended after "
             + (now - start) / 1_000_000_000L + " s (no progress for " + (now - lastChange) / 1_000_000_000L + " s)");
       }
-      Thread.sleep(100);
+      Thread.sleep(250); // the end times come from the job API; polling only notices the end
     }
   }
 

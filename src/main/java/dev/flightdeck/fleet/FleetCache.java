@@ -101,6 +101,14 @@ public final class FleetCache {
     return onContext(() -> ensure(app, maxAgeMs).map(this::view));
   }
 
+  /**
+   * When the app was last listed (listing it first if it never was), without building a view: a
+   * per-job check that must not walk every machine of a big app.
+   */
+  public Future<Long> listedAt(String app, long maxAgeMs) {
+    return onContext(() -> ensure(app, maxAgeMs).map(f -> f.refreshedAt));
+  }
+
   /** Every app the cache holds, with staleness. */
   public Future<List<AppView>> apps() {
     return onContext(() -> {

@@ -30,7 +30,10 @@ final class JobPlanner {
   private final FlyClient fly;
   private final String createTagKey;
 
-  JobPlanner(FleetCache fleet, FlyClient fly, String createTagKey) {
+  private final dev.flightdeck.time.TimeSource time;
+
+  JobPlanner(FleetCache fleet, FlyClient fly, String createTagKey, dev.flightdeck.time.TimeSource time) {
+    this.time = time;
     this.fleet = fleet;
     this.fly = fly;
     this.createTagKey = createTagKey;
@@ -43,7 +46,7 @@ final class JobPlanner {
       case "scale" -> fleet.machines(spec.app(), Selector.ALL, maxAgeMs)
           .compose(ms -> scale(jobId, spec, (JobSpec.ScaleParams) spec.params(), ms));
       default -> !spec.target().machineIds().isEmpty() && SELF_CORRECTING.contains(spec.kind())
-          ? fleet.app(spec.app(), Long.MAX_VALUE).compose(view -> byIds(jobId, spec, view, maxAgeMs))
+          ? fleet.listedAt(spec.app(), Long.MAX_VALUE).compose(listed -> byIds(jobId, spec, listed, maxAgeMs))
           : fleet.machines(spec.app(), spec.target().toSelector(), maxAgeMs).map(ms -> targeted(jobId, spec, ms, m -> true));
     };
   }
@@ -59,7 +62,7 @@ final class JobPlanner {
    * would cost more than the job). Their cached state only decides a skip when it is fresh; a
    * machine the cache does not know sends it to a fresh list, which says whether it exists.
    */
-  private Future<List<SlotRecord>> byIds(String jobId, JobSpec spec, FleetCache.AppView view, long maxAgeMs) {
+  private Future<List<SlotRecord>> byIds(String jobId, JobSpec spec, long listedAt, long maxAgeMs) {
     List<CachedMachine> found = new ArrayList<>();
     for (String id : spec.target().machineIds()) {
       CachedMachine m = fleet.peek(spec.app(), id);
@@ -68,8 +71,8 @@ final class JobPlanner {
       }
       found.add(m);
     }
-    long now = view.refreshedAt() + view.ageMs();
-    boolean listedFresh = view.ageMs() <= maxAgeMs;
+    long now = time.millis();
+    boolean listedFresh = now - listedAt <= maxAgeMs;
     // entries this instance changed since the list are fresh on their own
     List<SlotRecord> planned = targeted(jobId, spec, found, m -> listedFresh || m.localAt() >= now - maxAgeMs);
     return Future.succeededFuture(planned);

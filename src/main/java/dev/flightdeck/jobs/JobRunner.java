@@ -87,7 +87,7 @@ public final class JobRunner {
     this.instanceId = instanceId;
     this.events = events;
     this.createTagKey = dispatcher.config().createTagKey();
-    this.planner = new JobPlanner(fleet, fly, createTagKey);
+    this.planner = new JobPlanner(fleet, fly, createTagKey, time);
   }
 
   public void observe(Observer o) {

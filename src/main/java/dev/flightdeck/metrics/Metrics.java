@@ -128,11 +128,13 @@ public final class Metrics {
   }
 
   public Timer longTimer(String name, String help, String... tags) {
-    return Timer.builder(name).description(help).tags(tags).serviceLevelObjectives(LONG).register(registry);
+    return (Timer) built.computeIfAbsent(key(name, tags),
+        k -> Timer.builder(name).description(help).tags(tags).serviceLevelObjectives(LONG).register(registry));
   }
 
   public DistributionSummary summary(String name, String help, String... tags) {
-    return DistributionSummary.builder(name).description(help).tags(tags).register(registry);
+    return (DistributionSummary) built.computeIfAbsent(key(name, tags),
+        k -> DistributionSummary.builder(name).description(help).tags(tags).register(registry));
   }
 
   /** A labelled gauge whose rows are replaced as a whole on each {@link #setRows} (rows that vanish go). */
