@@ -49,6 +49,14 @@ public sealed interface Action {
     return false;
   }
 
+  /**
+   * Whether {@code now} shows the action applied by someone acting since {@code sinceMs} (epoch ms):
+   * a resumed job's earlier run, whose answer this run never saw. By default the state tells.
+   */
+  default boolean doneSince(Machine now, long sinceMs) {
+    return doneIn(now, null);
+  }
+
   /** Creates a machine; {@code slot} names it within its job so a lost answer can be looked up. */
   record Create(CreateMachineRequest request, String slot) implements Action {
     public String name() {
@@ -182,6 +190,22 @@ public sealed interface Action {
     public Future<Void> send(FlyClient fly, String app, String id, String nonce) {
       return fly.restartMachine(app, id, options, nonce);
     }
+
+    /** Restarting now, or a user restart event since then (the API's own clock; a little slack for skew). */
+    public boolean doneSince(Machine now, long sinceMs) {
+      if ("restarting".equals(now.state())) {
+        return true;
+      }
+      for (MachineEvent e : now.events()) {
+        if ("restart".equals(e.type()) && "user".equals(e.source()) && e.timestamp() >= sinceMs - CLOCK_SLACK_MS) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** How far the API's clock may be behind ours without a resumed restart being sent twice. */
+    static final long CLOCK_SLACK_MS = 5_000;
 
     /** A user restart event newer than the newest event seen before sending. */
     public boolean doneIn(Machine now, String lastEventBefore) {

@@ -474,6 +474,9 @@ final class OpExecution {
     if (a instanceof Action.Update u) {
       return update(u, 1);
     }
+    if (op.resumedSince() > 0 && !(a instanceof Action.Create)) {
+      return lookBeforeResending(a);
+    }
     if (a instanceof Action.Restart) {
       // a lost answer is checked against the event log, so the newest event from before must be
       // known: the cache has it when the machine was last read whole and not changed by us since;
@@ -497,6 +500,30 @@ final class OpExecution {
       });
     }
     return mutate(1, null);
+  }
+
+  /**
+   * A resumed job's action that its earlier run may have sent (the slot was in flight when that run
+   * stopped, or its plan was never written): the machine is read, and the action is sent only when
+   * it shows no sign of it. What it shows is then waited for like any applied action.
+   */
+  private Future<Void> lookBeforeResending(Action a) {
+    return readWithRetries(1).transform(read -> {
+      if (read.failed()) {
+        if (a instanceof Action.Destroy && read.cause() instanceof FlyApiException nf
+            && nf.errorClass() == ErrorClass.NOT_FOUND) {
+          appliedNow();
+          return Future.succeededFuture();
+        }
+        return Future.failedFuture(read.cause());
+      }
+      Machine now = read.result();
+      if (a.doneSince(now, op.resumedSince()) || bootFailedAfterSend(a, now)) {
+        appliedNow();
+        return Future.succeededFuture();
+      }
+      return mutate(1, now.events().isEmpty() ? null : now.events().get(0).id());
+    });
   }
 
   /**

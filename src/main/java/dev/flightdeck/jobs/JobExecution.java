@@ -62,6 +62,12 @@ final class JobExecution {
    */
   private boolean planInMemory;
   private int endAttempts;
+  /**
+   * Slots an earlier run of this job may have acted on without its result being recorded: in flight
+   * when it stopped (handed back, killed, taken over), or planned in memory only. Their machines are
+   * read before anything is sent again.
+   */
+  private final java.util.Set<Integer> maybeSentBefore = new java.util.HashSet<>();
 
   JobExecution(JobRunner runner, JobRecord job) {
     this.r = runner;
@@ -151,6 +157,11 @@ final class JobExecution {
   private Void loaded(List<SlotRecord> stored) {
     slots.clear();
     slots.addAll(stored);
+    for (SlotRecord s : stored) {
+      if (SlotRecord.RUNNING.equals(s.state())) {
+        maybeSentBefore.add(s.slot()); // launched, so the earlier run may have sent it
+      }
+    }
     return null;
   }
 
@@ -162,6 +173,9 @@ final class JobExecution {
           && !"run".equals(planned.get(0).action());
       if (planInMemory) {
         planned.forEach(s -> dirty.put(s.slot(), s));
+        if (job.claims() > 1) {
+          planned.forEach(s -> maybeSentBefore.add(s.slot())); // nothing recorded says how far it got
+        }
         return Future.succeededFuture(true);
       }
       return r.store.savePlan(job.id(), r.instanceId, planned, r.time.millis());
@@ -349,8 +363,13 @@ final class JobExecution {
 
   private MachineOp op(SlotRecord s, int limit, Action action, String suffix) {
     long left = Math.max(1, deadline - r.time.millis());
-    return new MachineOp(job.id() + "/" + suffix, job.id(), spec.options().priority(), limit, spec.app(),
+    MachineOp op = new MachineOp(job.id() + "/" + suffix, job.id(), spec.options().priority(), limit, spec.app(),
         action instanceof Action.Create ? null : s.machineId(), action, true, left, spec.options().leaseTtlSeconds());
+    if (job.claims() > 1 && maybeSentBefore.contains(s.slot())) {
+      // an earlier run acted no sooner than the job first started (or, never started, was submitted)
+      op = op.withResumedSince(job.startedAt() != null ? job.startedAt() : job.createdAt());
+    }
+    return op;
   }
 
   private String region(SlotRecord s) {

@@ -60,6 +60,8 @@ public final class JobRunner {
   private long pruneTimer = -1;
   private boolean claiming;
   private boolean claimAgain;
+  /** Jobs were handed back here (claims cleared): the next claim looks for them too. */
+  private boolean handedBack;
   private boolean firstClaim = true;
   private volatile boolean stopped;
   private volatile boolean claimingEnabled = true;
@@ -115,6 +117,17 @@ public final class JobRunner {
     } else {
       context.runOnContext(v -> claim());
     }
+  }
+
+  /**
+   * Jobs were handed back (their claims cleared, they stay running): claim them now rather than at
+   * the next takeover check, up to a heartbeat interval away.
+   */
+  public void resumeHandedBack() {
+    context.runOnContext(v -> {
+      handedBack = true;
+      claim();
+    });
   }
 
   /** A cancel was requested here for a job this instance may be running. */
@@ -215,6 +228,12 @@ public final class JobRunner {
       // alone on SQLite, whatever was running when this process last stopped is ours to resume
       staleBefore = firstClaim && !store.shared() ? Long.MAX_VALUE : now - config.heartbeatTimeoutMs();
     }
+    if (staleBefore == Long.MIN_VALUE && handedBack) {
+      // every instance counts as alive here, so this takes only jobs nobody owns: no one is judged
+      staleBefore = Long.MIN_VALUE + 1;
+    }
+    boolean lookingForHandedBack = handedBack;
+    handedBack = false;
     java.util.Set<String> full = new java.util.HashSet<>();
     perApp.forEach((app, n) -> {
       if (n >= config.maxRunningPerApp()) {
@@ -238,6 +257,7 @@ public final class JobRunner {
       } else {
         LOG.warn("claiming jobs failed: {}", ar.cause().getMessage());
         claimAgain = false;
+        handedBack |= lookingForHandedBack;
       }
     });
   }
@@ -326,7 +346,7 @@ public final class JobRunner {
       if (!orphans.isEmpty()) {
         LOG.warn("handing back {} job(s) held in the store but not running here: {}", orphans.size(),
             orphans.size() > 10 ? orphans.subList(0, 10) + "…" : orphans);
-        store.releaseClaims(instanceId, orphans).onSuccess(n -> wake());
+        store.releaseClaims(instanceId, orphans).onSuccess(n -> resumeHandedBack());
       }
     });
   }
