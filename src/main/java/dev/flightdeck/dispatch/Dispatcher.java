@@ -560,10 +560,24 @@ public final class Dispatcher {
     return p.future();
   }
 
-  /** A timer as a future; a cancelled operation's sleep ends early. */
+  /** A timer as a future; a cancelled operation's sleep ends early (it checks why it woke). */
   Future<Void> sleep(OpExecution e, long ms) {
+    if (e != null && e.isCancelled()) {
+      return Future.succeededFuture();
+    }
     Promise<Void> p = Promise.promise();
-    time.setTimer(Math.max(0, ms), p::tryComplete);
+    long timer = time.setTimer(Math.max(0, ms), () -> {
+      if (e != null) {
+        e.napping(null);
+      }
+      p.tryComplete();
+    });
+    if (e != null) {
+      e.napping(() -> {
+        time.cancelTimer(timer);
+        p.tryComplete();
+      });
+    }
     return p.future();
   }
 

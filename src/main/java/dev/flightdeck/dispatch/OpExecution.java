@@ -97,6 +97,18 @@ final class OpExecution {
   void cancel() {
     cancelled = true;
     cancelSignal.tryComplete();
+    Runnable wake = nap;
+    nap = null;
+    if (wake != null) {
+      wake.run();
+    }
+  }
+
+  /** Ends the backoff this operation is sleeping in, if any (a cancel does not wait it out). */
+  private Runnable nap;
+
+  void napping(Runnable wake) {
+    this.nap = wake;
   }
 
   boolean isCancelled() {
@@ -563,8 +575,12 @@ final class OpExecution {
     }
     Action a = op.action();
     FlyOperation fop = a.operation();
+    if (cancelled && !applied) {
+      return Future.failedFuture(new Stop(OpResult.Outcome.CANCELLED, "cancelled", "cancelled before " + a.name()));
+    }
     return d.call(this, fop, machineId + "|" + fop.operationId(), () -> leaseMayHaveLapsed() ? lapsedBeforeSending()
-            : a.send(d.fly, op.app(), machineId, nonce))
+            : cancelled && !applied ? Future.failedFuture(new Stop(OpResult.Outcome.CANCELLED, "cancelled",
+                "cancelled before " + a.name())) : a.send(d.fly, op.app(), machineId, nonce))
         .compose(x -> {
           appliedNow();
           return Future.<Void>succeededFuture();
@@ -735,7 +751,13 @@ final class OpExecution {
     attempts++;
     d.stats.retries++;
     d.stats.backoffMs += delay;
-    return d.sleep(this, delay).compose(v -> again.get());
+    return d.sleep(this, delay).compose(v -> {
+      if (cancelled && !applied) {
+        // cancelled during the backoff: nothing more is sent
+        return Future.failedFuture(new Stop(OpResult.Outcome.CANCELLED, "cancelled", "cancelled during a retry backoff"));
+      }
+      return again.get();
+    });
   }
 
   // ------------------------------------------------------------------ settle
@@ -758,7 +780,7 @@ final class OpExecution {
           + a.name() + " was applied; not waiting for " + String.join("/", states)));
     }
     // a Wait op reports the machine it waited for (a run job reads exit codes from its events)
-    return waitLoop(states, 1).compose(state -> {
+    return cancellable(waitLoop(states, 1), states).compose(state -> {
       if (a instanceof Action.Wait) {
         return readFinal();
       }
@@ -803,7 +825,11 @@ final class OpExecution {
           }
           return Future.failedFuture(e);
         });
-    // a cancelled job does not wait for the answer; the lease is released right away
+    return waited;
+  }
+
+  /** A cancelled job does not wait for the answer; the lease is released right away. One listener per wait. */
+  private Future<String> cancellable(Future<String> waited, List<String> states) {
     Promise<String> raced = Promise.promise();
     waited.onComplete(ar -> {
       if (ar.succeeded()) {

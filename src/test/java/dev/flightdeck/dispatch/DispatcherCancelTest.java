@@ -8,6 +8,8 @@ import dev.flightdeck.testing.DispatchFixture;
 import dev.flightdeck.testing.TestConfigs;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import dev.flightdeck.fly.StopOptions;
+import dev.flightdeck.sim.SimConfig;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
@@ -50,5 +52,32 @@ class DispatcherCancelTest {
     // nothing more happens afterwards
     fx.advance(60_000).await();
     assertThat(fx.journal("c").stream().filter(e -> e.getString("action").equals("lease_refresh"))).isEmpty();
+  }
+
+  private long requests(String operation) {
+    return fx.sim.sim.stats().await().getJsonObject("requests_by_operation").getLong(operation, 0L);
+  }
+
+  @Test
+  void a_cancel_during_a_retry_backoff_ends_the_operation_at_once_and_sends_nothing_more(Vertx vertx) {
+    fx = DispatchFixture.manual(vertx, TestConfigs.simJson(), new JsonObject());
+    fx.sim.seed("b", 1, "started");
+    // every stop answers 500 (not applied): the op reads the machine, sees it still started, backs off
+    fx.sim.sim.setFaults(new SimConfig.Faults(1, 1.0, 0, 0, 0, 0, 0, false, List.of("Machines_stop"), 0)).await();
+    Future<OpResult> stop = fx.dispatcher.submitAll(ops("job", "b", machines(fx, "b"),
+        new Action.Stop(StopOptions.DEFAULT), true)).await().get(0);
+    fx.eventually(() -> requests("Machines_stop") == 1 && requests("Machines_show") >= 1 && fx.apiIdle(),
+        Duration.ofSeconds(10), "the first stop refused and the op backing off");
+
+    fx.dispatcher.cancelJob("job").await();
+    // the backoff is not waited out: the clock does not move, yet the op ends
+    fx.eventually(stop::isComplete, Duration.ofSeconds(10), "the op ended without its backoff running out");
+    assertThat(stop.result().outcome()).isEqualTo(OpResult.Outcome.CANCELLED);
+    fx.eventually(() -> fx.sim.sim.leases(null).await().getJsonArray("leases").isEmpty(), Duration.ofSeconds(10),
+        "lease released");
+
+    fx.sim.sim.setFaults(SimConfig.Faults.none()).await();
+    fx.advance(120_000).await();
+    assertThat(requests("Machines_stop")).as("stops sent, before and after the cancel").isEqualTo(1);
   }
 }
