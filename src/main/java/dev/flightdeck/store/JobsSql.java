@@ -21,7 +21,8 @@ final class JobsSql {
       if (found != null) {
         return Future.succeededFuture(found);
       }
-      return tx.update(INSERT_JOB + " ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING",
+      return tx.update(INSERT_JOB + " ON CONFLICT (submitted_by, app, idempotency_key) WHERE idempotency_key IS NOT NULL "
+          + "DO NOTHING",
           jobRow(j, null, null, null))
           .compose(n -> n == 1 ? Future.succeededFuture(InsertOutcome.inserted(fresh(j)))
               // another instance stored the same key in the meantime
@@ -30,7 +31,9 @@ final class JobsSql {
   }
 
   private static Future<InsertOutcome> byKey(Tx tx, NewJob j) {
-    return tx.query("SELECT * FROM jobs WHERE idempotency_key = ?", j.idempotencyKey()).map(rows -> {
+    // scoped to the submitter and the app: another tenant's key is another key
+    return tx.query("SELECT * FROM jobs WHERE submitted_by = ? AND app = ? AND idempotency_key = ?", j.submittedBy(),
+        j.app(), j.idempotencyKey()).map(rows -> {
       if (rows.isEmpty()) {
         return null;
       }

@@ -126,4 +126,38 @@ class JobsAuthTest {
       second.close();
     }
   }
+
+  @Test
+  void an_idempotency_key_is_scoped_to_its_token_and_app_and_never_reveals_another_tenants_job(Vertx vertx) {
+    ServerFixture fx = ServerFixture.start(vertx, dir);
+    try {
+      for (String app : List.of("web", "api")) {
+        fx.server.simulator().seed(new SimConfig.SeedApp(app, 1, List.of("ord"), List.of("app"), "i:1", "stopped"))
+            .await();
+      }
+      Map<String, String> key = Map.of("Idempotency-Key", "deploy-42");
+      ServerFixture.Answer admins = fx.call(HttpMethod.POST, "/v1/jobs", start("api"), TestConfigs.ADMIN_TOKEN, key);
+      assertThat(admins.status()).isEqualTo(201);
+      String adminJob = admins.json().getString("id");
+
+      // the same key from another token, for another app: its own job, not a 409 naming the admin's
+      ServerFixture.Answer webs = fx.call(HttpMethod.POST, "/v1/jobs", start("web"), TestConfigs.WEB_WRITER_TOKEN, key);
+      assertThat(webs.status()).as(webs.body().toString()).isEqualTo(201);
+      assertThat(webs.body().toString()).doesNotContain(adminJob);
+      // and the same key from the admin for another app is another job too
+      ServerFixture.Answer adminWeb = fx.call(HttpMethod.POST, "/v1/jobs", start("web"), TestConfigs.ADMIN_TOKEN, key);
+      assertThat(adminWeb.status()).isEqualTo(201);
+
+      // within one scope the key still works: a repeat replays, another body conflicts
+      ServerFixture.Answer again = fx.call(HttpMethod.POST, "/v1/jobs", start("web"), TestConfigs.WEB_WRITER_TOKEN, key);
+      assertThat(again.status()).isEqualTo(200);
+      assertThat(again.json().getString("id")).isEqualTo(webs.json().getString("id"));
+      ServerFixture.Answer other = fx.call(HttpMethod.POST, "/v1/jobs", start("web").put("kind", "stop"),
+          TestConfigs.WEB_WRITER_TOKEN, key);
+      assertThat(other.status()).isEqualTo(409);
+      assertThat(other.body().toString()).contains(webs.json().getString("id")).doesNotContain(adminJob);
+    } finally {
+      fx.close();
+    }
+  }
 }
