@@ -21,6 +21,8 @@ import java.util.function.Supplier;
  */
 public final class ApiVerticle extends VerticleBase {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiVerticle.class);
+
   private final ApiConfig config;
   private final Supplier<JsonObject> readiness;
   private final Authenticator auth;
@@ -62,6 +64,17 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    // failures are handled here, so the router never logs them as unhandled: 500s with their stack,
+    // a client gone mid-request quietly; the others go on to their errorHandler below
+    router.route().failureHandler(ctx -> {
+      int status = ctx.statusCode();
+      if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException || ctx.response().closed()
+          || status == 500 || (status == -1 && ctx.failure() != null)) {
+        internalError(ctx);
+      } else {
+        ctx.next();
+      }
+    });
     // oversize headers get the JSON error shape; only beyond the codec's own limit does Netty answer alone
     router.route().handler(ctx -> {
       long size = 0;
@@ -107,8 +120,10 @@ public final class ApiVerticle extends VerticleBase {
     router.errorHandler(400, ctx -> ApiErrors.send(ctx, 400, "bad_request", "the request could not be read", null));
     router.errorHandler(405, ctx -> ApiErrors.send(ctx, 405, "method_not_allowed",
         ctx.request().method() + " is not allowed on " + ctx.request().path(), null));
-    router.errorHandler(500, ctx -> ApiErrors.send(ctx, 500, "internal", "internal error", null));
-    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setMaxHeaderSize(256 * 1024))
+    router.errorHandler(500, this::internalError);
+    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setMaxHeaderSize(256 * 1024)
+            // connections that send nothing (or never finish a request) do not stay open for ever
+            .setIdleTimeout(config.idleTimeoutSeconds()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
         .requestHandler(router)
         .listen(config.port(), config.host())
         .onSuccess(s -> server = s);
@@ -122,6 +137,22 @@ public final class ApiVerticle extends VerticleBase {
       return Buffer.buffer(in.readAllBytes());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Every 500 is logged with its stack trace (it is a bug); a client that went away mid-request is
+   * not an error of ours and is not answered (found: aborted uploads wrote ERROR lines).
+   */
+  private void internalError(io.vertx.ext.web.RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof io.vertx.core.http.HttpClosedException || ctx.response().closed()) {
+      LOG.debug("client went away during {} {}", ctx.request().method(), ctx.request().path());
+      return;
+    }
+    LOG.error("internal error answering {} {}", ctx.request().method(), ctx.request().path(), failure);
+    if (!ctx.response().ended()) {
+      ApiErrors.send(ctx, 500, "internal", "internal error", null);
     }
   }
 }

@@ -96,15 +96,21 @@ public record AlertPayload(String status, String receiver, String groupKey, int 
     if (s == null) {
       return null;
     }
+    Instant t;
     try {
-      return Instant.parse(s);
+      t = Instant.parse(s);
     } catch (DateTimeParseException e) {
       try {
-        return java.time.OffsetDateTime.parse(s).toInstant();
+        t = java.time.OffsetDateTime.parse(s).toInstant();
       } catch (DateTimeParseException e2) {
         throw bad(field, field + " must be an RFC 3339 time, got '" + s + "'");
       }
     }
+    // Alertmanager's zero time (year 1) is fine; a time that no millisecond count holds is not
+    if (t.isBefore(dev.flightdeck.jobs.JobRoutes.EARLIEST) || t.isAfter(dev.flightdeck.jobs.JobRoutes.LATEST)) {
+      throw bad(field, field + " must be a time from year 0000 to 9999, got '" + s + "'");
+    }
+    return t;
   }
 
   private static Map<String, String> labels(JsonObject o, String field, boolean required) {

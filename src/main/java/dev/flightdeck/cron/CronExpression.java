@@ -10,6 +10,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,8 @@ import java.util.Optional;
  *
  * <p>Fire times follow the wall clock of the schedule's time zone. Across daylight-saving changes:
  * a local time that a spring-forward gap skips does not run that day; a local time that an autumn
- * fall-back repeats runs once, at its first occurrence.
+ * fall-back repeats runs once, at its first occurrence, unless the hour field is {@code *}: such an
+ * expression fires in every real hour, the repeated one included (as cronie runs wildcard jobs).
  */
 public final class CronExpression {
 
@@ -37,10 +39,13 @@ public final class CronExpression {
 
   private final String text;
   private final ExecutionTime execution;
+  /** The hour field is '*': it fires in every hour, so in each real hour of an autumn repeat too. */
+  private final boolean everyHour;
 
-  private CronExpression(String text, ExecutionTime execution) {
+  private CronExpression(String text, ExecutionTime execution, boolean everyHour) {
     this.text = text;
     this.execution = execution;
+    this.everyHour = everyHour;
   }
 
   /** Parses {@code text}; throws IllegalArgumentException quoting the offending part. */
@@ -62,7 +67,7 @@ public final class CronExpression {
       throw new IllegalArgumentException(explain(expanded, e.getMessage()));
     }
     ExecutionTime execution = ExecutionTime.forCron(cron);
-    CronExpression c = new CronExpression(t, execution);
+    CronExpression c = new CronExpression(t, execution, "*".equals(expanded.split(" ")[1]));
     if (c.nextLocal(LocalDateTime.of(2000, 1, 1, 0, 0)).isEmpty()) {
       throw new IllegalArgumentException("'" + t + "' never fires (no such date)");
     }
@@ -70,21 +75,31 @@ public final class CronExpression {
   }
 
   private static String explain(String expr, String message) {
-    String m = message == null ? "invalid" : message.replace("Failed to parse cron expression. ", "")
-        .replace("Failed to parse '" + expr + "'. ", "");
     String[] fields = expr.split(" ");
     String[] names = {"minute", "hour", "day of month", "month", "day of week"};
     if (fields.length != 5) {
       return "'" + expr + "' has " + fields.length + " fields; a cron expression has 5: minute hour day-of-month "
           + "month day-of-week";
     }
+    // each field alone, the others '*': the first that fails is the one to name (the parser's own
+    // message quotes values, not fields, and a '0' in it matched any field holding 0)
     for (int i = 0; i < fields.length; i++) {
-      String f = fields[i];
-      if (m.contains(f) || m.matches(".*\\b" + java.util.regex.Pattern.quote(f) + "\\b.*")) {
-        return "'" + f + "' in the " + names[i] + " field of '" + expr + "': " + m;
+      String[] probe = {"*", "*", "*", "*", "*"};
+      probe[i] = fields[i];
+      String alone = String.join(" ", probe);
+      try {
+        PARSER.parse(alone.toUpperCase(Locale.ROOT)).validate();
+      } catch (IllegalArgumentException e) {
+        return "'" + fields[i] + "' in the " + names[i] + " field of '" + expr + "': " + clean(alone, e.getMessage());
       }
     }
-    return "'" + expr + "': " + m;
+    return "'" + expr + "': " + clean(expr, message);
+  }
+
+  private static String clean(String expr, String message) {
+    return message == null ? "invalid" : message.replace("Failed to parse cron expression. ", "")
+        .replace("Failed to parse '" + expr.toUpperCase(Locale.ROOT) + "'. ", "")
+        .replace("Failed to parse '" + expr + "'. ", "");
   }
 
   public String text() {
@@ -93,6 +108,48 @@ public final class CronExpression {
 
   /** The first fire time strictly after {@code after}, in {@code zone}; empty if there is none. */
   public Optional<Instant> next(Instant after, ZoneId zone) {
+    Optional<Instant> first = firstOccurrence(after, zone);
+    if (!everyHour) {
+      return first;
+    }
+    Optional<Instant> repeat = inRepeatedStretch(after, zone);
+    if (repeat.isPresent() && (first.isEmpty() || repeat.get().isBefore(first.get()))) {
+      return repeat;
+    }
+    return first;
+  }
+
+  /**
+   * For an every-hour expression: its next time strictly after {@code after} within the second
+   * pass of a wall-clock stretch that an autumn change repeats (an hour in New York, half an hour on
+   * Lord Howe Island), which {@link #firstOccurrence} never returns.
+   */
+  private Optional<Instant> inRepeatedStretch(Instant after, ZoneId zone) {
+    ZoneRules rules = zone.getRules();
+    for (ZoneOffsetTransition t : new ZoneOffsetTransition[] {rules.previousTransition(after.plusNanos(1)),
+        rules.nextTransition(after)}) {
+      if (t == null || !t.isOverlap()) {
+        continue;
+      }
+      Instant start = t.getInstant();
+      Instant end = start.plus(t.getDuration().abs());
+      if (!end.isAfter(after)) {
+        continue;
+      }
+      Instant from = after.isBefore(start) ? start.minusSeconds(1) : after;
+      Optional<LocalDateTime> c = nextLocal(LocalDateTime.ofInstant(from, t.getOffsetAfter()));
+      if (c.isPresent()) {
+        Instant at = c.get().toInstant(t.getOffsetAfter());
+        if (at.isBefore(end) && at.isAfter(after)) {
+          return Optional.of(at);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The next time strictly after {@code after}, taking a repeated wall-clock time at its first pass only. */
+  private Optional<Instant> firstOccurrence(Instant after, ZoneId zone) {
     ZoneRules rules = zone.getRules();
     LocalDateTime local = LocalDateTime.ofInstant(after, zone);
     for (int i = 0; i < MAX_STEPS; i++) {

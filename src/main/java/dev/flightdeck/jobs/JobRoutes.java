@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class JobRoutes {
 
   private static final Logger LOG = LoggerFactory.getLogger(JobRoutes.class);
+  /** An event stream with nothing to say writes a comment this often (well inside api.idle_timeout_seconds). */
+  private static final long KEEPALIVE_NANOS = 15_000_000_000L;
   private static final Set<String> STATES = Set.of("queued", "running", "succeeded", "failed", "cancelled");
 
   private final JobService jobs;
@@ -180,7 +182,7 @@ public final class JobRoutes {
       String field = e.getMessage() != null && e.getMessage().startsWith("created_") ? e.getMessage().split(" ")[0]
           : "limit";
       ApiErrors.send(ctx, 400, "invalid_parameter", "limit".equals(field) ? "limit must be a whole number from 1 to 500"
-          : field + " must be an RFC 3339 time such as 2026-11-28T12:00:00Z", field);
+          : field + " must be an RFC 3339 time from year 0000 to 9999, such as 2026-11-28T12:00:00Z", field);
       return;
     }
     JobFilter f = new JobFilter(p.apps(), app, state, kind, after, before);
@@ -200,12 +202,20 @@ public final class JobRoutes {
     });
   }
 
+  /** Times a query may name: years 0000 to 9999, as RFC 3339 writes them. */
+  public static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+  public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
   private static Long instant(String v, String name) {
     if (v == null) {
       return null;
     }
     try {
-      return Instant.parse(v).toEpochMilli();
+      Instant t = Instant.parse(v);
+      if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
+        throw new IllegalArgumentException(name + " out of range"); // beyond a long of milliseconds, or absurd
+      }
+      return t.toEpochMilli();
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(name + " invalid");
     }
@@ -269,6 +279,7 @@ public final class JobRoutes {
     Runnable unsubscribe = () -> { };
     long timer = -1;
     boolean closed;
+    long lastWrite = System.nanoTime();
 
     Stream(RoutingContext ctx, JobRecord job) {
       this.ctx = ctx;
@@ -310,6 +321,9 @@ public final class JobRoutes {
         }
         if (!j.progress().equals(last.progress()) || !j.state().equals(last.state())) {
           send("progress", snapshot(j));
+        } else if (System.nanoTime() - lastWrite > KEEPALIVE_NANOS && !res.ended()) {
+          res.write(": keepalive\n\n"); // a quiet job's stream outlives the listener's idle timeout
+          lastWrite = System.nanoTime();
         }
         last = j;
         if (j.ended()) {
@@ -332,6 +346,7 @@ public final class JobRoutes {
     void send(String event, JsonObject data) {
       if (!closed && !res.ended()) {
         res.write("event: " + event + "\ndata: " + data.encode() + "\n\n");
+        lastWrite = System.nanoTime();
       }
     }
 

@@ -91,6 +91,13 @@ class AlertPayloadTest {
     JsonObject badTime = captured();
     badTime.getJsonArray("alerts").getJsonObject(0).put("startsAt", "yesterday");
     expect(badTime, "alerts[0].startsAt");
+    // parsable, but beyond what a millisecond count holds (these used to overflow into a 500 later)
+    JsonObject farFuture = captured();
+    farFuture.getJsonArray("alerts").getJsonObject(0).put("startsAt", "+1000000000-12-31T23:59:59Z");
+    expect(farFuture, "alerts[0].startsAt");
+    JsonObject farPast = captured();
+    farPast.getJsonArray("alerts").getJsonObject(0).put("endsAt", "-999999999-01-01T00:00:00Z");
+    expect(farPast, "alerts[0].endsAt");
     JsonObject badLabel = captured();
     badLabel.getJsonArray("alerts").getJsonObject(0).getJsonObject("labels").put("replicas", 3);
     expect(badLabel, "alerts[0].labels.replicas");

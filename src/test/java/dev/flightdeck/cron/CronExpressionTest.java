@@ -34,6 +34,11 @@ class CronExpressionTest {
       "* 24 * * *          | '24' in the hour field",
       "* * 32 * *          | '32' in the day of month field",
       "* * * 13 *          | '13' in the month field",
+      "0 24 * * *          | '24' in the hour field",
+      "0 0 * * 8           | '8' in the day of week field",
+      "0 0 0 * *           | '0' in the day of month field",
+      "0 0 1,40 * *        | '1,40' in the day of month field",
+      "0 0 1 13 *          | '13' in the month field",
       "* * * * FUNDAY      | FUNDAY",
       "* * * *             | has 4 fields",
       "* * * * * *         | has 6 fields",
@@ -153,7 +158,14 @@ class CronExpressionTest {
       "30 * * * *  | America/New_York    | 2026-03-08T06:00:00Z | 2026-03-08T06:30:00Z,2026-03-08T07:30:00Z,2026-03-08T08:30:00Z",
       // fall back (US: 2026-11-01 02:00 EDT -> 01:00 EST): 01:30 repeats and runs once, the first time
       "30 1 * * *  | America/New_York    | 2026-10-31T00:00:00Z | 2026-10-31T05:30:00Z,2026-11-01T05:30:00Z,2026-11-02T06:30:00Z",
-      "30 * * * *  | America/New_York    | 2026-11-01T04:00:00Z | 2026-11-01T04:30:00Z,2026-11-01T05:30:00Z,2026-11-01T07:30:00Z",
+      // every hour fires in each real hour, the repeated one too (01:30 EDT, then 01:30 EST)
+      "30 * * * *  | America/New_York    | 2026-11-01T04:00:00Z | 2026-11-01T04:30:00Z,2026-11-01T05:30:00Z,2026-11-01T06:30:00Z,2026-11-01T07:30:00Z",
+      "15 * 7 11 * | America/New_York    | 2027-11-07T03:00:00Z | 2027-11-07T04:15:00Z,2027-11-07T05:15:00Z,2027-11-07T06:15:00Z,2027-11-07T07:15:00Z",
+      "*/15 * * * * | America/New_York   | 2026-11-01T05:40:00Z | 2026-11-01T05:45:00Z,2026-11-01T06:00:00Z,2026-11-01T06:15:00Z,2026-11-01T06:30:00Z,2026-11-01T06:45:00Z,2026-11-01T07:00:00Z",
+      // from inside the repeated hour: its remaining second-pass times, then on
+      "30 * * * *  | America/New_York    | 2026-11-01T06:10:00Z | 2026-11-01T06:30:00Z,2026-11-01T07:30:00Z",
+      // Lord Howe Island goes back half an hour (02:00 +11:00 -> 01:30 +10:30): 01:30 and 01:45 fire twice
+      "*/15 * * * * | Australia/Lord_Howe | 2026-04-04T14:20:00Z | 2026-04-04T14:30:00Z,2026-04-04T14:45:00Z,2026-04-04T15:00:00Z,2026-04-04T15:15:00Z,2026-04-04T15:30:00Z",
       // Europe: spring forward 2026-03-29 02:00 -> 03:00, fall back 2026-10-25 03:00 -> 02:00
       "15 2 * * *  | Europe/Berlin       | 2026-03-28T00:00:00Z | 2026-03-28T01:15:00Z,2026-03-30T00:15:00Z",
       "15 2 * * *  | Europe/Berlin       | 2026-10-24T00:00:00Z | 2026-10-24T00:15:00Z,2026-10-25T00:15:00Z,2026-10-26T01:15:00Z",

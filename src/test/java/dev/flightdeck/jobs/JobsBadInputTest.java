@@ -138,6 +138,11 @@ class JobsBadInputTest {
             "limit"),
         Arguments.of("bad time", HttpMethod.GET, "/v1/jobs?created_after=yesterday", null, Map.of(), 400,
             "invalid_parameter", "created_after"),
+        // times that no millisecond count holds used to overflow into a 500
+        Arguments.of("far future time", HttpMethod.GET, "/v1/jobs?created_after=%2B1000000000-12-31T23:59:59Z", null,
+            Map.of(), 400, "invalid_parameter", "created_after"),
+        Arguments.of("far past time", HttpMethod.GET, "/v1/jobs?created_before=-999999999-01-01T00:00:00Z", null,
+            Map.of(), 400, "invalid_parameter", "created_before"),
         Arguments.of("foreign cursor", HttpMethod.GET, "/v1/jobs?cursor=bm90LWEtY3Vyc29y", null, Map.of(), 400,
             "invalid_parameter", "cursor"),
         Arguments.of("garbage cursor", HttpMethod.GET, "/v1/jobs?cursor=!!!", null, Map.of(), 400,

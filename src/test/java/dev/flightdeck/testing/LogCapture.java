@@ -19,7 +19,9 @@ public final class LogCapture implements AutoCloseable {
 
   /** Each event as text: message, arguments and any throwable's messages. */
   public List<String> lines() {
-    synchronized (appender.list) {
+    // ListAppender appends inside AppenderBase's synchronized doAppend, so the appender is the lock
+    // (locking the list raced with event loops logging: a ConcurrentModificationException)
+    synchronized (appender) {
       return appender.list.stream().map(LogCapture::text).toList();
     }
   }
