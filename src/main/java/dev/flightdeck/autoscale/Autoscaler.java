@@ -208,9 +208,14 @@ public final class Autoscaler {
       Future<List<CachedMachine>> machines = first.outcome().equals("cooldown") || first.outcome().equals("no_change")
           ? Future.succeededFuture(cached) : fleet.machines(spec.app(), sel, planMaxAgeMs);
       return machines.compose(ms -> {
-        List<String> blockers = blockers(ms, now);
-        return decide(pol.id(), trigger, now, (row, state) -> ScalingMath.decide(inputs(spec(row), row, direction, ms,
-            now, state, blockers)), pushing);
+        List<String> blockers = new ArrayList<>(blockers(ms, now));
+        boolean wouldScale = ScalingMath.decide(inputs(spec, pol, direction, ms, now, null, blockers)).submits();
+        Future<List<String>> others = wouldScale ? otherJobs(spec, ms) : Future.succeededFuture(List.of());
+        return others.compose(jobs -> {
+          blockers.addAll(jobs);
+          return decide(pol.id(), trigger, now, (row, state) -> ScalingMath.decide(inputs(spec(row), row, direction,
+              ms, now, state, blockers)), pushing);
+        });
       });
     });
   }
@@ -230,7 +235,7 @@ public final class Autoscaler {
       PolicySpec spec = spec(row);
       NewJob job = null;
       if (d.submits()) {
-        job = dev.flightdeck.jobs.JobService.newJob(spec.app(), "scale", spec.job(d.desired()), 0, null, null,
+        job = dev.flightdeck.jobs.JobService.newJob(spec.app(), "scale", spec.job(d.desired(), d.direction()), 0, null, null,
             "policy:" + spec.name(), now);
       }
       DecisionRecord rec = new DecisionRecord("dec_" + JobIds.next(now).substring(4), row.id(), now, trigger,
@@ -269,6 +274,56 @@ public final class Autoscaler {
     }
     return new ScalingMath.Inputs(spec, direction, started, now, row.lastUpAt(), row.lastDownAt(), row.lastJobId(),
         lastJobState, blockers);
+  }
+
+  /**
+   * Queued or running jobs of the app, other than this policy's own, that work on the policy's group
+   * (a manual start bringing it up, a deploy's update): the count they leave is not known yet, so a
+   * decision waits for them rather than act on a count about to change.
+   */
+  private Future<List<String>> otherJobs(PolicySpec spec, List<CachedMachine> group) {
+    java.util.Set<String> groupIds = new java.util.HashSet<>();
+    group.forEach(m -> groupIds.add(m.id()));
+    String own = "policy:" + spec.name();
+    return store.activeJobs(spec.app(), 50).map(jobs -> {
+      List<String> out = new ArrayList<>();
+      for (dev.flightdeck.store.JobRecord j : jobs) {
+        if (own.equals(j.submittedBy()) || !touches(j, spec, groupIds)) {
+          continue;
+        }
+        out.add("job " + j.id() + " (" + j.kind() + ", " + j.state() + ") on the group");
+        if (out.size() == 3) {
+          break;
+        }
+      }
+      return out;
+    }).otherwise(List.of());
+  }
+
+  private boolean touches(dev.flightdeck.store.JobRecord j, PolicySpec spec, java.util.Set<String> groupIds) {
+    dev.flightdeck.jobs.JobSpec js;
+    try {
+      js = dev.flightdeck.jobs.JobSpec.parse(j.spec(), defaultJobTimeoutSeconds);
+    } catch (RuntimeException e) {
+      return false;
+    }
+    if (js.params() instanceof dev.flightdeck.jobs.JobSpec.RunParams) {
+      return false; // ephemeral machines, destroyed when they exit: not the group's capacity
+    }
+    if (js.params() instanceof dev.flightdeck.jobs.JobSpec.ScaleParams sp) {
+      return sp.processGroup().equals(spec.processGroup());
+    }
+    if (js.params() instanceof dev.flightdeck.jobs.JobSpec.CreateParams cp) {
+      Object g = cp.config() == null ? null : cp.config().getJsonObject("metadata", new io.vertx.core.json.JsonObject())
+          .getValue("fly_process_group");
+      return g == null || spec.processGroup().equals(g);
+    }
+    if (!js.target().machineIds().isEmpty()) {
+      return js.target().machineIds().stream().anyMatch(groupIds::contains);
+    }
+    Selector sel = js.target().selector();
+    return js.target().all() || sel == null || sel.processGroups().isEmpty()
+        || sel.processGroups().contains(spec.processGroup());
   }
 
   /** Machines a deploy is working on: leased by someone else, or being replaced. */

@@ -73,7 +73,7 @@ public record PolicySpec(String name, String app, String processGroup, String re
         action, prefer, config, dryRun, upMatch, downMatch);
     // the job template must be a valid scale job; its errors name the policy's fields
     try {
-      JobSpec.parse(spec.job(max.intValue()), defaultJobTimeoutSeconds);
+      JobSpec.parse(spec.job(max.intValue(), "up"), defaultJobTimeoutSeconds);
     } catch (InvalidJobException e) {
       String field = e.field() == null ? null : e.field().startsWith("params.") ? e.field().substring(7) : e.field();
       throw new InvalidJobException(e.code(), field, e.getMessage().replace("params.", ""));
@@ -82,9 +82,10 @@ public record PolicySpec(String name, String app, String processGroup, String re
   }
 
   /** The scale job that brings the target to {@code count} started machines. */
-  public JsonObject job(int count) {
+  /** The scale job of a decision; it moves only in the decision's {@code direction} ("up" or "down"). */
+  public JsonObject job(int count, String direction) {
     JsonObject params = new JsonObject().put("process_group", processGroup).put("count", count)
-        .put("down_action", downAction).put("prefer", prefer);
+        .put("down_action", downAction).put("prefer", prefer).put("direction", direction);
     if (region != null) {
       params.put("region", region);
     }

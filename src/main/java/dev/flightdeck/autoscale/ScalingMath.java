@@ -77,7 +77,8 @@ public final class ScalingMath {
           cur, cur);
     }
     if (!in.deployBlockers().isEmpty()) {
-      return new Decision(dir, "blocked", "waiting for a deploy: " + String.join("; ", in.deployBlockers()), cur, cur);
+      return new Decision(dir, "blocked", "waiting for a deploy or another job: " + String.join("; ",
+          in.deployBlockers()), cur, cur);
     }
     String why = (up ? "scale up " : "scale down ") + cur + " → " + desired + " started (step "
         + (up ? p.stepUp() : p.stepDown()) + ", min " + p.min() + ", max " + p.max() + ")";

@@ -290,7 +290,13 @@ public final class FleetCache {
       return work.get();
     }
     Promise<T> p = Promise.promise();
-    context.runOnContext(v -> work.get().onComplete(p));
+    context.runOnContext(v -> {
+      try {
+        work.get().onComplete(p);
+      } catch (RuntimeException e) {
+        p.fail(e); // a bug in the work must not leave the caller waiting for ever
+      }
+    });
     return p.future();
   }
 }

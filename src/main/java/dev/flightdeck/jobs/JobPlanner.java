@@ -111,7 +111,8 @@ final class JobPlanner {
         detail.put(PHASE, started(m.state()) ? 1 : 0);
       }
       if (skip != null) {
-        out.add(slot(jobId, out.size(), m.id(), action, SlotRecord.SKIPPED, "already_done", skip, detail));
+        out.add(slot(jobId, out.size(), m.id(), action, SlotRecord.SKIPPED,
+            "restart".equals(action) ? "not_running" : "already_done", skip, detail));
       } else {
         out.add(slot(jobId, out.size(), m.id(), action, SlotRecord.PENDING, null, null, detail));
       }
@@ -133,6 +134,9 @@ final class JobPlanner {
       case "stop" -> "stopped".equals(state) ? "already stopped" : null;
       case "suspend" -> "suspended".equals(state) || "suspending".equals(state) ? "already " + state : null;
       case "destroy" -> "destroyed".equals(state) || "destroying".equals(state) ? "already " + state : null;
+      // the API refuses to restart a machine that is not running (412): say so instead of failing it
+      case "restart" -> "stopped".equals(state) || "suspended".equals(state) || "created".equals(state)
+          ? "not running (" + state + "); a restart restarts started machines" : null;
       default -> null;
     };
   }
@@ -177,6 +181,9 @@ final class JobPlanner {
     int have = running.size();
     List<SlotRecord> out = new ArrayList<>();
     if (p.count() < have) {
+      if ("up".equals(p.direction())) {
+        return Future.succeededFuture(out); // more are running than an up-scale asked for: never stop any
+      }
       Comparator<CachedMachine> byAge = Comparator.comparingLong(CachedMachine::createdAt)
           .thenComparing(CachedMachine::id);
       List<CachedMachine> order = new ArrayList<>(running);
@@ -188,6 +195,9 @@ final class JobPlanner {
       return Future.succeededFuture(out);
     }
     int need = p.count() - have;
+    if (need > 0 && "down".equals(p.direction())) {
+      return Future.succeededFuture(out); // fewer are running than a down-scale asked for: never start any
+    }
     List<CachedMachine> idle = new ArrayList<>();
     for (String state : List.of("suspended", "stopped", "created")) {
       for (CachedMachine m : group) {

@@ -56,7 +56,12 @@ public record JobSpec(String app, String kind, Target target, Params params, Opt
   /** {@code maxUnavailable} ≥ 1 is a count of started machines; below 1, a fraction of them. */
   public record UpdateParams(String image, JsonObject config, double maxUnavailable) implements Params {}
 
-  public record ScaleParams(String processGroup, String region, int count, String downAction, String prefer,
+  /**
+   * {@code direction} ("up", "down" or "any"): an "up" scale only starts and creates, a "down" one
+   * only stops, suspends or destroys; either does nothing when the group already went past the
+   * count the other way (the autoscaler's decisions are made so, and never reverse each other).
+   */
+  public record ScaleParams(String processGroup, String region, int count, String downAction, String prefer, String direction,
       JsonObject config) implements Params {}
 
   public record RunParams(int count, JsonObject config, List<String> regions, List<Long> successExitCodes,
@@ -162,7 +167,8 @@ public record JobSpec(String app, String kind, Target target, Params params, Opt
         int count = wanted.intValue();
         String down = p.oneOf("down_action", Set.of("stop", "suspend", "destroy"), "stop");
         String prefer = p.oneOf("prefer", Set.of("newest", "oldest"), "newest");
-        yield new ScaleParams(group, region, count, down, prefer, config(p, false));
+        String direction = p.oneOf("direction", Set.of("up", "down", "any"), "any");
+        yield new ScaleParams(group, region, count, down, prefer, direction, config(p, false));
       }
       case "run" -> {
         int count = count(p, 1);

@@ -120,6 +120,14 @@ public final class EngineMetrics {
       service.onSubmitted(j -> m.counter("flightdeck.jobs.submitted", "jobs accepted over the API", "kind", j.kind())
           .increment());
     }
+    // every known label value at 0 from the start: rate() and alerts see a series before its first event
+    for (String kind : dev.flightdeck.jobs.JobSpec.KINDS) {
+      m.counter("flightdeck.jobs.submitted", "jobs accepted over the API", "kind", kind);
+      for (String state : List.of("succeeded", "failed", "cancelled")) {
+        m.counter("flightdeck.jobs.ended", "jobs ended, by kind and outcome", "kind", kind, "outcome", state);
+      }
+    }
+    m.counter("flightdeck.jobs.takeovers", "jobs taken over from an instance that stopped heart-beating");
     runner.observe(new JobRunner.Observer() {
       @Override
       public void claimed(JobRecord job, long now, boolean takeover) {
@@ -150,6 +158,13 @@ public final class EngineMetrics {
   }
 
   public void bindCron(CronScheduler cron) {
+    for (String firedAs : List.of("tick", "catch_up")) {
+      m.counter("flightdeck.cron.fires", "jobs fired by schedules", "fired_as", firedAs);
+    }
+    for (String reason : List.of("concurrency_forbid", "misfire_run_once", "misfire_catch_up_limit", "misfire_skip",
+        "invalid")) {
+      m.counter("flightdeck.cron.skips", "ticks not run, by reason", "reason", reason);
+    }
     cron.onFired(o -> {
       for (ScheduleStore.NewScheduledJob j : o.inserted()) {
         m.counter("flightdeck.cron.fires", "jobs fired by schedules", "fired_as", j.firedAs()).increment();

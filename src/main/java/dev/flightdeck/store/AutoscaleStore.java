@@ -14,6 +14,9 @@ public interface AutoscaleStore {
 
   Future<Page<PolicyRecord>> listPolicies(JobFilter filter, String cursor, int limit);
 
+  /** Up to {@code limit} jobs of {@code app} that are queued or running, oldest first (what a decision waits for). */
+  Future<List<JobRecord>> activeJobs(String app, int limit);
+
   /** Every policy (the autoscaler's evaluation pass). */
   Future<List<PolicyRecord>> allPolicies();
 

@@ -65,6 +65,12 @@ abstract class SqlJobStore implements JobStore {
   }
 
   @Override
+  public Future<List<JobRecord>> activeJobs(String app, int limit) {
+    return read(tx -> tx.query("SELECT * FROM jobs WHERE app = ? AND state IN ('queued', 'running') ORDER BY "
+        + "created_at, id LIMIT ?", app, (long) limit).map(rows -> rows.stream().map(JobsSql::job).toList()));
+  }
+
+  @Override
   public Future<Page<JobRecord>> list(JobFilter f, String cursor, int limit) {
     if (f.appPatterns().isEmpty()) {
       return Future.succeededFuture(new Page<>(List.of(), null));

@@ -43,6 +43,8 @@ class AutoscaleApiTest {
   private Vertx vertx;
   private final List<DecisionRecord> decisions = new CopyOnWriteArrayList<>();
 
+  private static final java.time.Duration T = java.time.Duration.ofSeconds(20);
+
   @BeforeEach
   void start(Vertx vertx) {
     this.vertx = vertx;
@@ -216,6 +218,33 @@ class AutoscaleApiTest {
     // the deploy ends (its lease expires); the alert still fires, so the pressure scales
     drive(() -> started() == 6);
     assertThat(decisionsOf(id)).extracting(d -> d.getString("outcome")).containsSubsequence("scaled", "blocked");
+  }
+
+  @Test
+  void a_manual_job_on_the_group_makes_the_decision_wait_and_its_scale_up_never_stops_machines() {
+    String id = createPolicy(new JsonObject());
+    // a manual start of the four stopped workers, slow to boot (the machines stay starting until the clock moves)
+    fx.server.simulator().setLatency(new SimConfig.Latency(0, 0, 0, 120_000, 0, 0, 0, 0, 0)).await();
+    JsonArray stopped = new JsonArray(workers().stream().filter(m -> m.state().equals("stopped")).map(Machine::id)
+        .toList());
+    String manual = fx.submit(new JsonObject().put("app", "demo").put("kind", "start")
+        .put("target", new JsonObject().put("machine_ids", stopped)));
+    fx.eventually(() -> workers().stream().filter(m -> m.state().equals("starting")).count() == 4, T,
+        "the manual start under way");
+
+    notify(notification("QueueDeep", "firing", "f1"));
+    drive(() -> !decisions.isEmpty());
+    // 2 started and 4 starting: deciding "2 → 6" now would act on a count about to change
+    assertThat(decisions.get(0).outcome()).isEqualTo("blocked");
+    assertThat(decisions.get(0).reason()).contains(manual);
+    assertThat(jobs()).isEmpty();
+
+    // the manual job brings all six up; the pressure then scales past them, and nothing was stopped
+    fx.server.simulator().setLatency(new SimConfig.Latency(0, 0, 0, 0, 0, 0, 0, 0, 0)).await();
+    drive(() -> started() >= 6 && !jobs().isEmpty() && jobs().stream().allMatch(j -> j.state().equals("succeeded")));
+    assertThat(fx.server.simulator().stats().await().getJsonObject("requests_by_operation")
+        .getLong("Machines_stop", 0L)).as("stops sent").isZero();
+    assertThat(decisionsOf(id)).extracting(d -> d.getString("outcome")).contains("blocked", "scaled");
   }
 
   @Test

@@ -29,7 +29,7 @@ class PolicySpecTest {
     assertThat(p.prefer()).isEqualTo("newest");
     PolicySpec again = PolicySpec.parse(p.toJson(), 3600);
     assertThat(again.toJson()).isEqualTo(p.toJson());
-    JsonObject job = p.job(7);
+    JsonObject job = p.job(7, "up");
     assertThat(job.getString("kind")).isEqualTo("scale");
     assertThat(job.getJsonObject("params").getInteger("count")).isEqualTo(7);
     assertThat(job.getJsonObject("params").getString("process_group")).isEqualTo("worker");

@@ -61,7 +61,7 @@ class ScalingMathTest {
     ScalingMath.Decision fromZero = decide(s, "up", 0, null, null);
     assertThat(fromZero.outcome()).isEqualTo("scaled");
     assertThat(fromZero.desired()).isEqualTo(3);
-    assertThat(s.job(3).getJsonObject("params").getJsonObject("config").getString("image"))
+    assertThat(s.job(3, "up").getJsonObject("params").getJsonObject("config").getString("image"))
         .isEqualTo("registry.fly.io/demo:1");
   }
 

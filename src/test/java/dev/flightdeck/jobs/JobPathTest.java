@@ -160,4 +160,45 @@ class JobPathTest {
     assertThat(done.getString("state")).as(done.encode()).isEqualTo("succeeded");
     assertThat(done.getInteger("claims")).as("claimed again after the hand-back").isEqualTo(2);
   }
+
+  @Test
+  void a_restart_of_machines_that_are_not_running_reports_them_skipped_without_a_call(Vertx vertx) {
+    start(vertx, cfg -> { });
+    List<String> ids = seed("nr", 3, "stopped");
+    JsonObject calls0 = simRequests();
+    JsonObject body = new JsonObject().put("app", "nr").put("kind", "restart")
+        .put("target", new JsonObject().put("machine_ids", new JsonArray(List.copyOf(ids))));
+    JsonObject done = fx.awaitEnd(fx.submit(body), T);
+    assertThat(done.getString("state")).as(done.encode()).isEqualTo("succeeded");
+    assertThat(done.getJsonArray("machines")).hasSize(3).allSatisfy(m -> {
+      assertThat(((JsonObject) m).getString("state")).isEqualTo("skipped");
+      assertThat(((JsonObject) m).getString("error_code")).isEqualTo("not_running");
+    });
+    assertThat(simRequests().getLong("Machines_restart", 0L) - calls0.getLong("Machines_restart", 0L)).isZero();
+  }
+
+  @Test
+  void a_scale_job_with_a_direction_never_moves_the_other_way(Vertx vertx) {
+    start(vertx, cfg -> { });
+    seed("sd", 6, "started");
+    JsonObject calls0 = simRequests();
+    // an up-scale to 2 finds 6 running (a manual job brought them up meanwhile): it stops none
+    JsonObject up = fx.awaitEnd(fx.submit(new JsonObject().put("app", "sd").put("kind", "scale").put("params",
+        new JsonObject().put("process_group", "app").put("count", 2).put("direction", "up"))), T);
+    assertThat(up.getString("state")).as(up.encode()).isEqualTo("succeeded");
+    assertThat(up.getJsonArray("machines")).isEmpty();
+    // a down-scale to 8 finds 6: it starts or creates none
+    JsonObject down = fx.awaitEnd(fx.submit(new JsonObject().put("app", "sd").put("kind", "scale").put("params",
+        new JsonObject().put("process_group", "app").put("count", 8).put("direction", "down"))), T);
+    assertThat(down.getString("state")).as(down.encode()).isEqualTo("succeeded");
+    assertThat(down.getJsonArray("machines")).isEmpty();
+    JsonObject calls = simRequests();
+    for (String op : List.of("Machines_stop", "Machines_suspend", "Machines_start", "Machines_create")) {
+      assertThat(calls.getLong(op, 0L) - calls0.getLong(op, 0L)).as(op).isZero();
+    }
+    // without a direction the same scale does move the group down
+    JsonObject any = fx.awaitEnd(fx.submit(new JsonObject().put("app", "sd").put("kind", "scale").put("params",
+        new JsonObject().put("process_group", "app").put("count", 2))), T);
+    assertThat(any.getJsonArray("machines")).hasSize(4);
+  }
 }

@@ -104,6 +104,16 @@ class ObservabilityTest {
   }
 
   @Test
+  void labelled_counters_are_there_at_zero_before_their_first_event(Vertx vertx) {
+    start(vertx, 50);
+    String text = fx.management(HttpMethod.GET, "/metrics").send().await().bodyAsString();
+    assertThat(text).contains("flightdeck_jobs_submitted_total{kind=\"scale\"} 0.0",
+        "flightdeck_jobs_ended_total{kind=\"run\",outcome=\"cancelled\"} 0.0", "flightdeck_jobs_takeovers_total 0.0",
+        "flightdeck_cron_fires_total{fired_as=\"catch_up\"} 0.0",
+        "flightdeck_cron_skips_total{reason=\"concurrency_forbid\"} 0.0");
+  }
+
+  @Test
   void ready_follows_the_machines_api_and_the_store(Vertx vertx) {
     start(vertx, 50);
     HttpResponse<Buffer> ok = fx.management(HttpMethod.GET, "/ready").send().await();
