@@ -175,7 +175,7 @@ public final class FlightdeckServer {
           router -> JobRoutes.mount(router, vertx, jobs, events),
           router -> ScheduleRoutes.mount(router, schedules),
           router -> PolicyRoutes.mount(router, store, time, config.jobs().defaultTimeoutSeconds())),
-          List.of(router -> AlertReceiver.mount(router, hook, store, engine.autoscaler(), time)));
+          List.of((router, body) -> AlertReceiver.mount(router, body, hook, store, engine.autoscaler(), time)));
       if (config.store().postgres() && config.auth().tokens().isEmpty()) {
         LOG.warn("auth.tokens is empty, so this instance accepts only the token in its own {}: other instances "
             + "sharing this PostgreSQL store refuse it. Give every instance the same auth.tokens (by hash, e.g. "

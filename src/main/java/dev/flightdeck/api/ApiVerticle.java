@@ -27,7 +27,8 @@ public final class ApiVerticle extends VerticleBase {
   private final Supplier<JsonObject> readiness;
   private final Authenticator auth;
   private final List<Consumer<Router>> routes;
-  private final List<Consumer<Router>> ownAuthRoutes;
+  private final List<java.util.function.BiConsumer<Router, io.vertx.core.Handler<io.vertx.ext.web.RoutingContext>>>
+      ownAuthRoutes;
   private HttpServer server;
   private volatile boolean draining;
   static final int MAX_HEADER_BYTES = 16 * 1024;
@@ -47,9 +48,13 @@ public final class ApiVerticle extends VerticleBase {
     this(config, readiness, auth, routes, List.of());
   }
 
-  /** {@code ownAuthRoutes} check credentials of their own (the alert receiver) instead of API tokens. */
+  /**
+   * {@code ownAuthRoutes} check credentials of their own (the alert receiver) instead of API tokens;
+   * each gets the body handler to put after its own check, so no body is read before credentials are.
+   */
   public ApiVerticle(ApiConfig config, Supplier<JsonObject> readiness, Authenticator auth,
-      List<Consumer<Router>> routes, List<Consumer<Router>> ownAuthRoutes) {
+      List<Consumer<Router>> routes,
+      List<java.util.function.BiConsumer<Router, io.vertx.core.Handler<io.vertx.ext.web.RoutingContext>>> ownAuthRoutes) {
     this.config = config;
     this.readiness = readiness;
     this.auth = auth;
@@ -101,9 +106,11 @@ public final class ApiVerticle extends VerticleBase {
       }
       ctx.next();
     });
-    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
-    ownAuthRoutes.forEach(r -> r.accept(router));
+    // credentials first, then the body: an unauthenticated client cannot make the server buffer one
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+    ownAuthRoutes.forEach(r -> r.accept(router, body));
     router.route("/v1/*").handler(new AuthHandler(auth));
+    router.route("/v1/*").handler(body);
     routes.forEach(r -> r.accept(router));
     // the dashboard: static files from the jar, no build step; it talks to /v1 with the pasted token
     router.get("/*").handler(ctx -> {

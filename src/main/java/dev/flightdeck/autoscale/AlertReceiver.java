@@ -38,18 +38,27 @@ public final class AlertReceiver {
   }
 
   /** Mount before the API-token handler: this route has credentials of its own. */
-  public static void mount(Router router, WebhookAuth auth, AutoscaleStore store, Autoscaler autoscaler,
-      TimeSource time) {
-    router.post(PATH).handler(new AlertReceiver(auth, store, autoscaler, time)::receive);
+  public static void mount(Router router, io.vertx.core.Handler<RoutingContext> body, WebhookAuth auth,
+      AutoscaleStore store, Autoscaler autoscaler, TimeSource time) {
+    AlertReceiver r = new AlertReceiver(auth, store, autoscaler, time);
+    // three routes: Vert.x takes no body handler after a user handler on one route
+    router.post(PATH).handler(r::authenticate);
+    router.post(PATH).handler(body);
+    router.post(PATH).handler(r::receive);
   }
 
-  private void receive(RoutingContext ctx) {
+  /** Credentials before the body is read. */
+  private void authenticate(RoutingContext ctx) {
     if (!auth.accepts(ctx.request().getHeader("Authorization"))) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"flightdeck-alerts\"");
       ApiErrors.send(ctx, 401, "unauthorized", "the alert receiver needs its own credentials (autoscale.webhook): "
           + "Authorization: Bearer <token> or basic auth", null);
       return;
     }
+    ctx.next();
+  }
+
+  private void receive(RoutingContext ctx) {
     JsonObject body = JobRoutes.body(ctx);
     if (body == null) {
       return;

@@ -59,8 +59,9 @@ class ApiConnectionTest {
       int n = 20;
       for (int i = 0; i < n; i++) {
         NetSocket s = vertx.createNetClient().connect(fx.server.apiPort(), "127.0.0.1").await();
-        s.write("POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
-            + "{\"app\": \"a\"").await();
+        // with a valid token, so the server does start reading the body (without one it answers 401 first)
+        s.write("POST /v1/jobs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TestConfigs.ADMIN_TOKEN
+            + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"app\": \"a\"").await();
         s.close().await();
       }
       fx.eventually(() -> logs.lines().stream().filter(l -> l.startsWith("client went away")).count() == n, T,
@@ -80,5 +81,18 @@ class ApiConnectionTest {
     AtomicBoolean closed = new AtomicBoolean();
     s.closeHandler(v -> closed.set(true));
     fx.eventually(closed::get, T, "the silent connection closed by the server (api.idle_timeout_seconds 5)");
+  }
+
+  @Test
+  void credentials_are_checked_before_a_body_is_read(Vertx vertx) {
+    start(vertx);
+    // over api.max_body_bytes: read first, this was a 413; the missing token is what the server says now
+    String big = "{\"app\": \"" + "a".repeat(2 * 1024 * 1024) + "\"}";
+    ServerFixture.Answer a = fx.call(io.vertx.core.http.HttpMethod.POST, "/v1/jobs", new JsonObject(big), null,
+        java.util.Map.of());
+    assertThat(a.status()).isEqualTo(401);
+    ServerFixture.Answer alerts = fx.call(io.vertx.core.http.HttpMethod.POST, "/v1/alerts/alertmanager",
+        new JsonObject(big), "not-the-webhook-token", java.util.Map.of());
+    assertThat(alerts.status()).isEqualTo(401);
   }
 }
