@@ -520,6 +520,17 @@ final class OpExecution {
    * it shows no sign of it. What it shows is then waited for like any applied action.
    */
   private Future<Void> lookBeforeResending(Action a) {
+    return readThen(a, now -> a.doneSince(now, op.resumedSince()),
+        now -> mutate(1, now.events().isEmpty() ? null : now.events().get(0).id()));
+  }
+
+  /**
+   * Reads the machine before (re)sending {@code a}: if it shows the action done, the action counts
+   * as applied; otherwise {@code notDone} decides. A destroy whose machine is gone did happen; a
+   * read that fails leaves the action unsent (never repeat an action we could not check).
+   */
+  private Future<Void> readThen(Action a, java.util.function.Predicate<Machine> done,
+      java.util.function.Function<Machine, Future<Void>> notDone) {
     return readWithRetries(1).transform(read -> {
       if (read.failed()) {
         if (a instanceof Action.Destroy && read.cause() instanceof FlyApiException nf
@@ -529,12 +540,11 @@ final class OpExecution {
         }
         return Future.failedFuture(read.cause());
       }
-      Machine now = read.result();
-      if (a.doneSince(now, op.resumedSince()) || bootFailedAfterSend(a, now)) {
+      if (done.test(read.result()) || bootFailedAfterSend(a, read.result())) {
         appliedNow();
         return Future.succeededFuture();
       }
-      return mutate(1, now.events().isEmpty() ? null : now.events().get(0).id());
+      return notDone.apply(read.result());
     });
   }
 
@@ -608,20 +618,7 @@ final class OpExecution {
             d.stats.ambiguous++;
           }
           // the answer was lost or refused: read the machine before doing it again
-          return readWithRetries(1).transform(read -> {
-            if (read.failed()) {
-              if (a instanceof Action.Destroy && read.cause() instanceof FlyApiException nf
-                  && nf.errorClass() == ErrorClass.NOT_FOUND) {
-                appliedNow();
-                return Future.succeededFuture();
-              }
-              // never repeat an action we could not check
-              return Future.failedFuture(read.cause());
-            }
-            if (a.doneIn(read.result(), before) || bootFailedAfterSend(a, read.result())) {
-              appliedNow();
-              return Future.succeededFuture();
-            }
+          return readThen(a, now -> a.doneIn(now, before), now -> {
             if (e.errorClass() == ErrorClass.PRECONDITION
                 && (e.apiError() == null || !e.apiError().contains("replaced"))) {
               return Future.failedFuture(e);

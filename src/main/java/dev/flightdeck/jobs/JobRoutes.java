@@ -30,6 +30,7 @@ public final class JobRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(JobRoutes.class);
   /** An event stream with nothing to say writes a comment this often (well inside api.idle_timeout_seconds). */
   private static final long KEEPALIVE_NANOS = 15_000_000_000L;
+  private static final java.util.regex.Pattern VISIBLE_ASCII = java.util.regex.Pattern.compile("[\\x21-\\x7e]+");
   private static final Set<String> STATES = Set.of("queued", "running", "succeeded", "failed", "cancelled");
 
   private final JobService jobs;
@@ -102,7 +103,7 @@ public final class JobRoutes {
       return;
     }
     String key = ctx.request().getHeader("Idempotency-Key");
-    if (key != null && (key.isBlank() || key.length() > 200 || !key.matches("[\\x21-\\x7e]+"))) {
+    if (key != null && (key.isBlank() || key.length() > 200 || !VISIBLE_ASCII.matcher(key).matches())) {
       ApiErrors.send(ctx, 400, "invalid_header", "Idempotency-Key must be 1–200 visible ASCII characters",
           "Idempotency-Key");
       return;

@@ -30,7 +30,9 @@ public record JobSpec(String app, String kind, Target target, Params params, Opt
   private static final Set<String> SIGNALS = Set.of("SIGHUP", "SIGINT", "SIGQUIT", "SIGKILL", "SIGUSR1", "SIGUSR2",
       "SIGTERM");
   static final String APP_NAME = "[a-z0-9][a-z0-9-]{0,62}";
-  private static final String MACHINE_ID = "[A-Za-z0-9_-]{1,64}";
+  // compiled once: String.matches compiles its pattern on every call, and these run on every submit
+  private static final java.util.regex.Pattern APP_NAME_RE = java.util.regex.Pattern.compile(APP_NAME);
+  private static final java.util.regex.Pattern MACHINE_ID_RE = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final String DURATION = "\\d+(\\.\\d+)?(ms|s|m|h)(\\d+(\\.\\d+)?(ms|s|m|h))*";
 
   /** Which machines: explicit ids, or a selector resolved from the fleet cache when the job starts. */
@@ -75,7 +77,7 @@ public record JobSpec(String app, String kind, Target target, Params params, Opt
   public static JobSpec parse(JsonObject body, long defaultTimeoutSeconds) {
     Fields top = new Fields(body, "");
     String app = top.string("app", true);
-    if (!app.matches(APP_NAME)) {
+    if (!APP_NAME_RE.matcher(app).matches()) {
       throw new InvalidJobException("invalid_field", "app", "app must be a Fly app name (lower-case letters, digits "
           + "and dashes), got '" + app + "'");
     }
@@ -109,7 +111,7 @@ public record JobSpec(String app, String kind, Target target, Params params, Opt
   private static Target target(Fields t) {
     List<String> ids = t.strings("machine_ids", 10_000);
     for (int i = 0; i < ids.size(); i++) {
-      if (!ids.get(i).matches(MACHINE_ID)) {
+      if (!MACHINE_ID_RE.matcher(ids.get(i)).matches()) {
         throw new InvalidJobException("invalid_field", "target.machine_ids[" + i + "]", "target.machine_ids[" + i
             + "] is not a machine id: '" + ids.get(i) + "'");
       }
