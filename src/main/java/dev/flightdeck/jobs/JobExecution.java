@@ -559,6 +559,7 @@ final class JobExecution {
     timeoutTimer = -1;
     if (abortReason == null && !ending()) {
       abortReason = "timed out after " + spec.options().timeoutSeconds() + " s";
+      log(org.slf4j.event.Level.INFO).log("job {}: {}; cancelling what it still has to do", job.id(), abortReason);
       r.dispatcher.cancelJob(job.id());
       if (outstanding == 0) {
         runPhases();
