@@ -94,19 +94,27 @@ class JobResumeTest {
         .put("target", new JsonObject().put("machine_ids", new JsonArray(List.copyOf(ids))));
   }
 
-  @Test
-  void a_resumed_restart_job_does_not_restart_machines_its_first_run_restarted(Vertx vertx) {
-    start(vertx, "restart_ms", 1_500);
-    List<String> ids = seed("rs", 6, "started");
-    String id = fx.submit(job("rs", "restart", ids));
-    fx.eventually(() -> calls("Machines_restart") == 6, T, "all six restarts sent");
+  /**
+   * Runs a {@code kind} job over {@code n} started machines of {@code app} until every action is
+   * sent, hands it back, lets the machines settle in {@code settled} while nobody runs it, resumes it,
+   * and checks it succeeded having sent each action once over both runs.
+   */
+  private void handedBackAndSettledBeforeResuming(String app, int n, String kind, String operation, String settled) {
+    List<String> ids = seed(app, n, "started");
+    String id = fx.submit(job(app, kind, ids));
+    fx.eventually(() -> calls(operation) == n, T, "every " + kind + " sent");
     handBack(id);
-    // the restarts finish while nobody runs the job
-    fx.eventually(() -> allIn("rs", ids, "started"), T, "the machines started again");
+    fx.eventually(() -> allIn(app, ids, settled), T, "the machines " + settled);
 
     JsonObject done = resume(id);
     assertThat(done.getString("state")).as(done.encode()).isEqualTo("succeeded");
-    assertThat(calls("Machines_restart")).as("restarts sent over both runs").isEqualTo(6);
+    assertThat(calls(operation)).as(operation + " sent over both runs").isEqualTo(n);
+  }
+
+  @Test
+  void a_resumed_restart_job_does_not_restart_machines_its_first_run_restarted(Vertx vertx) {
+    start(vertx, "restart_ms", 1_500);
+    handedBackAndSettledBeforeResuming("rs", 6, "restart", "Machines_restart", "started");
   }
 
   @Test
@@ -126,28 +134,12 @@ class JobResumeTest {
   @Test
   void a_resumed_stop_job_sends_no_second_stop_to_machines_already_stopped(Vertx vertx) {
     start(vertx, "stop_ms", 1_000);
-    List<String> ids = seed("st", 5, "started");
-    String id = fx.submit(job("st", "stop", ids));
-    fx.eventually(() -> calls("Machines_stop") == 5, T, "all five stops sent");
-    handBack(id);
-    fx.eventually(() -> allIn("st", ids, "stopped"), T, "the machines stopped");
-
-    JsonObject done = resume(id);
-    assertThat(done.getString("state")).as(done.encode()).isEqualTo("succeeded");
-    assertThat(calls("Machines_stop")).as("stops sent over both runs").isEqualTo(5);
+    handedBackAndSettledBeforeResuming("st", 5, "stop", "Machines_stop", "stopped");
   }
 
   @Test
   void a_resumed_one_machine_job_whose_plan_was_never_written_does_not_act_twice(Vertx vertx) {
     start(vertx, "restart_ms", 1_500);
-    List<String> ids = seed("one", 1, "started");
-    String id = fx.submit(job("one", "restart", ids));
-    fx.eventually(() -> calls("Machines_restart") == 1, T, "the restart sent");
-    handBack(id);
-    fx.eventually(() -> allIn("one", ids, "started"), T, "the machine started again");
-
-    JsonObject done = resume(id);
-    assertThat(done.getString("state")).as(done.encode()).isEqualTo("succeeded");
-    assertThat(calls("Machines_restart")).as("restarts sent over both runs").isEqualTo(1);
+    handedBackAndSettledBeforeResuming("one", 1, "restart", "Machines_restart", "started");
   }
 }
