@@ -240,17 +240,18 @@ public final class JobRunner {
         full.add(app);
       }
     });
-    store.claim(instanceId, free, now, staleBefore, full).onComplete(ar -> {
+    store.claimJobs(instanceId, free, now, staleBefore, full).onComplete(ar -> {
       claiming = false;
       claimRounds++;
       storeReached(ar.succeeded(), now);
       if (ar.succeeded()) {
         firstClaim = false;
-        mayHaveMore = ar.result().size() == free || !full.isEmpty();
-        for (JobRecord j : ar.result()) {
-          startJob(j);
+        List<JobRecord> jobs = ar.result().jobs();
+        mayHaveMore = jobs.size() == free || !full.isEmpty();
+        for (JobRecord j : jobs) {
+          startJob(j, ar.result().takenOverFrom().get(j.id()));
         }
-        if (claimAgain || ar.result().size() == free) {
+        if (claimAgain || jobs.size() == free) {
           claimAgain = false;
           claim();
         }
@@ -262,15 +263,16 @@ public final class JobRunner {
     });
   }
 
-  private void startJob(JobRecord j) {
+  /** {@code takenOverFrom}: the instance that stopped heart-beating while it ran the job, or null. */
+  private void startJob(JobRecord j, String takenOverFrom) {
     if (running.containsKey(j.id())) {
       return;
     }
-    if (j.claims() > 1) {
-      LOG.info("taking over job {} (previous owner {})", j.id(), j.owner());
+    if (takenOverFrom != null) {
+      LOG.info("taking over job {} (previous owner {} stopped heart-beating)", j.id(), takenOverFrom);
     }
     long now = time.millis();
-    observers.forEach(o -> o.claimed(j, now, j.claims() > 1));
+    observers.forEach(o -> o.claimed(j, now, takenOverFrom != null));
     JobExecution e = new JobExecution(this, j);
     running.put(j.id(), e);
     perApp.merge(j.app(), 1, Integer::sum);

@@ -59,7 +59,16 @@ public interface JobStore extends ScheduleStore, AutoscaleStore {
    * As {@link #claim(String, int, long, long)}, skipping jobs of {@code excludedApps} (apps at
    * their running cap); {@code staleBefore} {@link Long#MIN_VALUE} takes nothing over.
    */
-  Future<List<JobRecord>> claim(String owner, int limit, long now, long staleBefore, java.util.Set<String> excludedApps);
+  default Future<List<JobRecord>> claim(String owner, int limit, long now, long staleBefore,
+      java.util.Set<String> excludedApps) {
+    return claimJobs(owner, limit, now, staleBefore, excludedApps).map(Claimed::jobs);
+  }
+
+  /**
+   * As {@link #claim(String, int, long, long, java.util.Set)}, saying which jobs were taken over
+   * from an instance that stopped heart-beating (and which one) rather than given back by their owner.
+   */
+  Future<Claimed> claimJobs(String owner, int limit, long now, long staleBefore, java.util.Set<String> excludedApps);
 
   /** Ids of the running jobs {@code owner} holds in the store. */
   Future<List<String>> runningOwnedBy(String owner);

@@ -121,50 +121,72 @@ final class JobsSql {
 
   /**
    * Liveness is one row per instance ({@code instances}): claiming and heart-beating write it, so a
-   * heartbeat is one statement however many jobs run. A running job is stale when its owner's row is
-   * older than {@code staleBefore}, missing, or the owner gave the job back (owner NULL).
+   * heartbeat is one statement however many jobs run. Running jobs are claimable when their owner
+   * gave them back (owner NULL), and, with {@code staleBefore} set, when the owner's row is older
+   * than that or missing: those are takeovers, reported with the owner they were taken from.
    * {@code lock} is appended to the inner SELECTs (the dialect's lock clause).
    */
-  static Future<List<JobRecord>> claim(Tx tx, String owner, int limit, long now, long staleBefore,
+  static Future<Claimed> claim(Tx tx, String owner, int limit, long now, long staleBefore,
       List<Object> exclude, String lock) {
     String notApps = exclude.isEmpty() ? "" : " AND app NOT IN (" + Sql.placeholders(exclude.size()) + ")";
     String set = "UPDATE jobs SET state = 'running', owner = ?, heartbeat_at = ?, claims = claims + 1, "
-        + "started_at = COALESCE(started_at, ?), updated_at = ? WHERE id IN (SELECT id FROM jobs WHERE ";
-    Future<Integer> alive = beat(tx, owner, now);
-    Future<List<DbRow>> stale;
-    if (staleBefore == Long.MIN_VALUE) {
-      stale = alive.map(x -> List.of());
-    } else {
-      List<Object> p = new ArrayList<>(List.of(owner, now, now, now, staleBefore));
-      p.addAll(exclude);
-      p.add((long) limit);
-      stale = alive.compose(x -> tx.query(set + "state = 'running' AND (owner IS NULL OR NOT EXISTS (SELECT 1 FROM "
-          + "instances i WHERE i.id = jobs.owner AND i.heartbeat_at >= ?))" + notApps
-          + " ORDER BY priority DESC, created_at, id LIMIT ?" + lock + ") RETURNING *", p.toArray()));
+        + "started_at = COALESCE(started_at, ?), updated_at = ? WHERE id IN (";
+    String order = " ORDER BY priority DESC, created_at, id LIMIT ?";
+    List<DbRow> all = new ArrayList<>();
+    Map<String, String> takenOverFrom = new HashMap<>();
+    Future<?> done = beat(tx, owner, now);
+    if (staleBefore != Long.MIN_VALUE) {
+      done = done.compose(x -> {
+        List<Object> p = new ArrayList<>(List.of(owner, now, now, now));
+        p.addAll(exclude);
+        p.add((long) limit);
+        return tx.query(set + "SELECT id FROM jobs WHERE state = 'running' AND owner IS NULL" + notApps + order + lock
+            + ") RETURNING *", p.toArray());
+      }).compose(handedBack -> {
+        all.addAll(handedBack);
+        int left = limit - all.size();
+        if (left <= 0 || staleBefore == Long.MIN_VALUE + 1) {
+          return Future.succeededFuture();
+        }
+        List<Object> p = new ArrayList<>(List.of(staleBefore));
+        p.addAll(exclude);
+        p.add((long) left);
+        // the dead owners are read before the update so the takeover can name them; the rows stay
+        // locked (PostgreSQL) or the transaction is the only writer (SQLite) in between
+        return tx.query("SELECT id, owner FROM jobs WHERE state = 'running' AND owner IS NOT NULL AND NOT EXISTS "
+            + "(SELECT 1 FROM instances i WHERE i.id = jobs.owner AND i.heartbeat_at >= ?)" + notApps + order + lock,
+            p.toArray()).compose(stale -> {
+              if (stale.isEmpty()) {
+                return Future.succeededFuture();
+              }
+              List<Object> q = new ArrayList<>(List.of(owner, now, now, now));
+              stale.forEach(r -> {
+                takenOverFrom.put(r.string("id"), r.string("owner"));
+                q.add(r.string("id"));
+              });
+              return tx.query(set + Sql.placeholders(stale.size()) + ") RETURNING *", q.toArray()).map(all::addAll);
+            });
+      });
     }
-    return stale.compose(taken -> {
-      int left = limit - taken.size();
+    return done.compose(x -> {
+      int left = limit - all.size();
       if (left <= 0) {
-        return Future.succeededFuture(taken);
+        return Future.succeededFuture(List.<DbRow>of());
       }
       List<Object> p = new ArrayList<>(List.of(owner, now, now, now));
       p.addAll(exclude);
       p.add((long) left);
-      return tx.query(set + "state = 'queued' AND cancel_requested = 0" + notApps
-          + " ORDER BY priority DESC, created_at, id LIMIT ?" + lock + ") RETURNING *", p.toArray())
-          .map(queued -> {
-            List<DbRow> all = new ArrayList<>(taken);
-            all.addAll(queued);
-            return all;
-          });
-    }).map(rows -> {
-      List<JobRecord> out = new ArrayList<>(rows.size());
-      for (DbRow r : rows) {
+      return tx.query(set + "SELECT id FROM jobs WHERE state = 'queued' AND cancel_requested = 0" + notApps + order
+          + lock + ") RETURNING *", p.toArray());
+    }).map(queued -> {
+      all.addAll(queued);
+      List<JobRecord> out = new ArrayList<>(all.size());
+      for (DbRow r : all) {
         out.add(job(r));
       }
       out.sort((a, b) -> a.priority() != b.priority() ? Integer.compare(b.priority(), a.priority())
           : Long.compare(a.createdAt(), b.createdAt()));
-      return out;
+      return new Claimed(out, takenOverFrom);
     });
   }
 

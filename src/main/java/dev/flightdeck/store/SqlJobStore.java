@@ -84,10 +84,10 @@ abstract class SqlJobStore implements JobStore {
   }
 
   @Override
-  public Future<List<JobRecord>> claim(String owner, int limit, long now, long staleBefore,
+  public Future<Claimed> claimJobs(String owner, int limit, long now, long staleBefore,
       java.util.Set<String> excludedApps) {
     if (limit <= 0) {
-      return Future.succeededFuture(List.of());
+      return Future.succeededFuture(Claimed.NONE);
     }
     List<Object> exclude = new ArrayList<>(excludedApps);
     return write(tx -> JobsSql.claim(tx, owner, limit, now, staleBefore, exclude, lockClause()));

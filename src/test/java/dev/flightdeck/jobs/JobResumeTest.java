@@ -86,6 +86,9 @@ class JobResumeTest {
     fx.server.runner().resumeHandedBack();
     JsonObject done = fx.awaitEnd(jobId, T);
     assertThat(done.getInteger("claims")).as("resumed under a second claim").isEqualTo(2);
+    String metrics = fx.management(io.vertx.core.http.HttpMethod.GET, "/metrics").send().await().bodyAsString();
+    assertThat(metrics).as("a job its own instance gave back is resumed, not taken over")
+        .contains("flightdeck_jobs_takeovers_total 0.0");
     return done;
   }
 

@@ -160,7 +160,9 @@ abstract class JobStoreContract {
     insert("t", "web", t0);
     store.claim("dead", 1, t0 + 1000, t0).await();
     assertThat(store.claim("alive", 1, t0 + 5000, t0 + 500).await()).as("heartbeat still fresh").isEmpty();
-    List<JobRecord> taken = store.claim("alive", 1, t0 + 20000, t0 + 10000).await();
+    Claimed claimed = store.claimJobs("alive", 1, t0 + 20000, t0 + 10000, java.util.Set.of()).await();
+    assertThat(claimed.takenOverFrom()).as("a takeover names the silent owner").isEqualTo(java.util.Map.of("t", "dead"));
+    List<JobRecord> taken = claimed.jobs();
     assertThat(taken).singleElement().satisfies(j -> {
       assertThat(j.owner()).isEqualTo("alive");
       assertThat(j.claims()).isEqualTo(2);
@@ -217,7 +219,24 @@ abstract class JobStoreContract {
     insert("x", "web", t0);
     store.claim("leaving", 1, t0 + 1, t0).await();
     assertThat(store.releaseClaims("leaving", t0 + 2).await()).isEqualTo(1);
-    assertThat(store.claim("next", 1, t0 + 3, t0 + 2).await()).extracting(JobRecord::owner).containsExactly("next");
+    Claimed claimed = store.claimJobs("next", 1, t0 + 3, t0 + 2, java.util.Set.of()).await();
+    assertThat(claimed.jobs()).extracting(JobRecord::owner).containsExactly("next");
+    assertThat(claimed.takenOverFrom()).as("a job given back is resumed, not taken over").isEmpty();
+  }
+
+  @Test
+  void a_hand_back_pass_takes_given_back_jobs_and_judges_no_owner() {
+    insert("given", "web", t0);
+    insert("silent", "web", t0 + 1);
+    store.claim("leaving", 1, t0 + 2, t0).await(); // given
+    store.claim("dead", 1, t0 + 3, t0).await(); // silent, whose owner never beats again
+    store.releaseClaims("leaving", List.of("given")).await();
+    Claimed handedBack = store.claimJobs("next", 10, t0 + 60_000, Long.MIN_VALUE + 1, java.util.Set.of()).await();
+    assertThat(handedBack.jobs()).extracting(JobRecord::id).containsExactly("given");
+    assertThat(handedBack.takenOverFrom()).isEmpty();
+    Claimed takeover = store.claimJobs("next", 10, t0 + 60_001, t0 + 50_000, java.util.Set.of()).await();
+    assertThat(takeover.jobs()).extracting(JobRecord::id).containsExactly("silent");
+    assertThat(takeover.takenOverFrom()).isEqualTo(java.util.Map.of("silent", "dead"));
   }
 
   @Test
