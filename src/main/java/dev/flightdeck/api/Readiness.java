@@ -2,6 +2,7 @@ package dev.flightdeck.api;
 
 import dev.flightdeck.fly.FlyClient;
 import dev.flightdeck.store.JobStore;
+import dev.flightdeck.time.Periodic;
 import dev.flightdeck.time.TimeSource;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -25,8 +26,7 @@ public final class Readiness {
   private final AtomicReference<JsonObject> state = new AtomicReference<>(new JsonObject().put("ready", false)
       .put("not_ready", new JsonArray().add("starting")));
   private volatile boolean draining;
-  private volatile boolean stopped;
-  private long timer = -1;
+  private Periodic loop;
 
   public Readiness(Context context, JobStore store, FlyClient fly, TimeSource time, long intervalMs) {
     this.context = context;
@@ -39,18 +39,20 @@ public final class Readiness {
   /** Runs the first check; completes when it is done, then re-checks on a timer. */
   public Future<JsonObject> start() {
     io.vertx.core.Promise<JsonObject> first = io.vertx.core.Promise.promise();
-    context.runOnContext(v -> check().onComplete(ar -> {
-      first.tryComplete(state.get());
-      schedule();
-    }));
+    context.runOnContext(v -> {
+      loop = Periodic.every(time, intervalMs, this::check);
+      check().onComplete(ar -> {
+        first.tryComplete(state.get());
+        loop.start();
+      });
+    });
     return first.future();
   }
 
   public void stop() {
-    stopped = true;
     context.runOnContext(v -> {
-      if (timer >= 0) {
-        time.cancelTimer(timer);
+      if (loop != null) {
+        loop.stop();
       }
     });
   }
@@ -63,16 +65,6 @@ public final class Readiness {
 
   public JsonObject get() {
     return state.get();
-  }
-
-  private void schedule() {
-    if (stopped) {
-      return;
-    }
-    timer = time.setTimer(intervalMs, () -> {
-      timer = -1;
-      check().onComplete(ar -> schedule());
-    });
   }
 
   /** One round of checks; updates the state. */

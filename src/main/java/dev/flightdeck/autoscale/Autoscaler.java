@@ -9,6 +9,7 @@ import dev.flightdeck.store.DecisionRecord;
 import dev.flightdeck.store.NewJob;
 import dev.flightdeck.store.PolicyRecord;
 import dev.flightdeck.store.StoredAlert;
+import dev.flightdeck.time.Periodic;
 import dev.flightdeck.time.TimeSource;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -46,7 +47,7 @@ public final class Autoscaler {
   private final long defaultJobTimeoutSeconds;
   private final Map<String, Parsed> specs = new ConcurrentHashMap<>();
   private final List<Consumer<DecisionRecord>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private long timer = -1;
+  private Periodic loop;
   private long passes;
   private boolean evaluating;
   private volatile boolean stopped;
@@ -75,33 +76,26 @@ public final class Autoscaler {
       LOG.info("autoscaler disabled (autoscale.enabled=false): alerts are recorded, nothing is scaled");
       return;
     }
-    context.runOnContext(v -> schedule());
+    context.runOnContext(v -> loop = Periodic.every(time, config.evaluateIntervalMs(), this::pass).start());
   }
 
   public void stop() {
     stopped = true;
     context.runOnContext(v -> {
-      if (timer >= 0) {
-        time.cancelTimer(timer);
+      if (loop != null) {
+        loop.stop();
       }
     });
   }
 
-  private void schedule() {
-    if (stopped) {
-      return;
-    }
-    timer = time.setTimer(config.evaluateIntervalMs(), () -> {
-      timer = -1;
-      evaluateAll().onComplete(ar -> {
-        if (ar.failed()) {
-          LOG.warn("autoscaler pass failed: {}", ar.cause().getMessage());
-        }
-        if (++passes % 720 == 0) {
-          store.pruneAlerts(time.millis() - config.alertTtlSeconds() * 1000);
-        }
-        schedule();
-      });
+  private Future<?> pass() {
+    return evaluateAll().onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("autoscaler pass failed: {}", ar.cause().getMessage());
+      }
+      if (++passes % 720 == 0) {
+        store.pruneAlerts(time.millis() - config.alertTtlSeconds() * 1000);
+      }
     });
   }
 

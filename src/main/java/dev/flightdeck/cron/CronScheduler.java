@@ -1,6 +1,7 @@
 package dev.flightdeck.cron;
 
 import dev.flightdeck.store.ScheduleStore;
+import dev.flightdeck.time.Periodic;
 import dev.flightdeck.time.TimeSource;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -25,8 +26,8 @@ public final class CronScheduler {
   private final TimeSource time;
   private final CronConfig config;
   private final TickPlanning planning;
-  private long timer = -1;
-  private long pruneTimer = -1;
+  /** Firing due schedules and pruning the skip history. */
+  private final java.util.List<Periodic> loops = new java.util.ArrayList<>();
   private boolean firing;
   private volatile boolean stopped;
   private Consumer<ScheduleStore.FireOutcome> onFired = o -> { };
@@ -53,31 +54,14 @@ public final class CronScheduler {
       return;
     }
     context.runOnContext(v -> {
-      schedule();
-      pruneTimer = time.setTimer(60_000, this::pruneSkips);
+      loops.add(Periodic.every(time, config.pollIntervalMs(), this::fire).start());
+      loops.add(Periodic.every(time, 3_600_000, this::pruneSkips).start(60_000));
     });
   }
 
   public void stop() {
     stopped = true;
-    context.runOnContext(v -> {
-      if (timer >= 0) {
-        time.cancelTimer(timer);
-      }
-      if (pruneTimer >= 0) {
-        time.cancelTimer(pruneTimer);
-      }
-    });
-  }
-
-  private void schedule() {
-    if (stopped) {
-      return;
-    }
-    timer = time.setTimer(config.pollIntervalMs(), () -> {
-      timer = -1;
-      fire().onComplete(ar -> schedule());
-    });
+    context.runOnContext(v -> loops.forEach(Periodic::stop));
   }
 
   /** One pass: fire everything due now (in batches). Completes when done. */
@@ -118,16 +102,8 @@ public final class CronScheduler {
     });
   }
 
-  private void pruneSkips() {
-    pruneTimer = -1;
-    if (stopped) {
-      return;
-    }
-    store.pruneSkips(config.skipHistory()).onComplete(ar -> {
-      if (!stopped) {
-        pruneTimer = time.setTimer(3_600_000, this::pruneSkips);
-      }
-    });
+  private Future<?> pruneSkips() {
+    return stopped ? null : store.pruneSkips(config.skipHistory());
   }
 
   TickPlanning planning() {

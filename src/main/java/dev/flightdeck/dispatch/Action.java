@@ -139,8 +139,9 @@ public sealed interface Action {
       return fly.stopMachine(app, id, options, nonce);
     }
 
+    /** Stopping or stopped, or failed (a boot that failed runs nothing: there is nothing to stop). */
     public boolean doneIn(Machine now, String lastEventBefore) {
-      return "stopping".equals(now.state()) || "stopped".equals(now.state());
+      return "stopping".equals(now.state()) || "stopped".equals(now.state()) || "failed".equals(now.state());
     }
   }
 

@@ -62,7 +62,6 @@ final class OpExecution {
   final Promise<OpResult> promise = Promise.promise();
   final long queuedAt;
   final String serialKey;
-  long notBefore;
   /** The first call's token was taken when the operation was launched. */
   boolean firstCallPaid;
   long startedAt;
@@ -140,7 +139,8 @@ final class OpExecution {
         var cached = d.fleet.peek(op.app(), machineId);
         cachedStateBefore = cached == null ? null : cached.state();
       }
-      deadline = now + (op.timeoutMs() > 0 ? op.timeoutMs() : d.config.opTimeoutMs());
+      // the job's time left, and never more than one operation may take
+      deadline = now + (op.timeoutMs() > 0 ? Math.min(op.timeoutMs(), d.config.opTimeoutMs()) : d.config.opTimeoutMs());
     }
     Future<Void> work;
     if (cancelled) {
@@ -767,6 +767,9 @@ final class OpExecution {
     } else if (op.await() && "started".equals(a.settledState())) {
       // a boot can end in "failed" (bad image, command that cannot run): stop waiting then, not at the deadline
       states = List.of("started", "failed");
+    } else if (op.await() && a instanceof Action.Stop) {
+      // a stop of a machine whose boot failed is accepted and leaves it failed: nothing runs, done
+      states = List.of("stopped", "failed");
     } else if (op.await() && a.settledState() != null) {
       states = List.of(a.settledState());
     } else {
@@ -778,10 +781,10 @@ final class OpExecution {
     }
     // a Wait op reports the machine it waited for (a run job reads exit codes from its events)
     return cancellable(waitLoop(states, 1), states).compose(state -> {
-      if (a instanceof Action.Wait) {
+      if (a instanceof Action.Wait w && !("failed".equals(state) && w.states().contains("started"))) {
         return readFinal();
       }
-      if ("failed".equals(state) && !"failed".equals(a.settledState())) {
+      if ("failed".equals(state) && ("started".equals(a.settledState()) || a instanceof Action.Wait)) {
         return Future.failedFuture(new Stop(OpResult.Outcome.FAILED, "start_failed", "machine " + machineId
             + " failed to start after " + a.name() + " (state failed); its events say why"));
       }

@@ -299,7 +299,7 @@ final class JobExecution {
       return runEphemeral(s, limit);
     }
     MachineOp op = op(s, limit, s.machineId() != null && "create".equals(s.action())
-        ? new Action.Wait(List.of("started")) : action(s), s.slot() + "");
+        ? new Action.Wait(List.of("started", "failed")) : action(s), s.slot() + "");
     return r.dispatcher.submit(op).map(res -> {
       record(s.slot(), res, null);
       return null;
@@ -341,7 +341,8 @@ final class JobExecution {
         return Future.succeededFuture();
       }
       SlotRecord cur = slots.get(s.slot());
-      MachineOp wait = op(cur, limit, new Action.Wait(List.of("stopped", "destroyed")), s.slot() + "/wait");
+      // a boot that failed ends the run too (its exit event carries the code)
+      MachineOp wait = op(cur, limit, new Action.Wait(List.of("stopped", "destroyed", "failed")), s.slot() + "/wait");
       return r.dispatcher.submit(wait).map(res -> {
         record(s.slot(), res, exitCode(res));
         return null;

@@ -112,7 +112,7 @@ final class JobPlanner {
       }
       if (skip != null) {
         out.add(slot(jobId, out.size(), m.id(), action, SlotRecord.SKIPPED,
-            "restart".equals(action) ? "not_running" : "already_done", skip, detail));
+            skip.startsWith("not running") ? "not_running" : "already_done", skip, detail));
       } else {
         out.add(slot(jobId, out.size(), m.id(), action, SlotRecord.PENDING, null, null, detail));
       }
@@ -131,8 +131,13 @@ final class JobPlanner {
   private static String skipReason(String action, String state) {
     return switch (action) {
       case "start" -> started(state) ? "already " + state : null;
-      case "stop" -> "stopped".equals(state) ? "already stopped" : null;
-      case "suspend" -> "suspended".equals(state) || "suspending".equals(state) ? "already " + state : null;
+      // a failed or never-started machine runs nothing: a stop has nothing to do (and no "stopped" to wait for)
+      case "stop" -> "stopped".equals(state) ? "already stopped"
+          : "failed".equals(state) || "created".equals(state) ? "not running (" + state + ")" : null;
+      case "suspend" -> "suspended".equals(state) || "suspending".equals(state) ? "already " + state
+          // the API refuses to suspend a machine that is not running (412)
+          : "stopped".equals(state) || "failed".equals(state) || "created".equals(state)
+              ? "not running (" + state + "); a suspend suspends started machines" : null;
       case "destroy" -> "destroyed".equals(state) || "destroying".equals(state) ? "already " + state : null;
       // the API refuses to restart a machine that is not running (412): say so instead of failing it
       case "restart" -> "stopped".equals(state) || "suspended".equals(state) || "created".equals(state)

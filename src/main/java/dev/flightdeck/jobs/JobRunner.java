@@ -6,6 +6,7 @@ import dev.flightdeck.fly.FlyClient;
 import dev.flightdeck.store.HeartbeatResult;
 import dev.flightdeck.store.JobRecord;
 import dev.flightdeck.store.JobStore;
+import dev.flightdeck.time.Periodic;
 import dev.flightdeck.time.TimeSource;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -55,9 +56,8 @@ public final class JobRunner {
   private long claimRounds;
   /** The last claim may have left queued jobs behind (it was full, or apps at their cap were left out). */
   private boolean mayHaveMore = true;
-  private long pollTimer = -1;
-  private long heartbeatTimer = -1;
-  private long pruneTimer = -1;
+  /** Polling for queued jobs, heart-beating and pruning. */
+  private final List<Periodic> loops = new ArrayList<>();
   private boolean claiming;
   private boolean claimAgain;
   /** Jobs were handed back here (claims cleared): the next claim looks for them too. */
@@ -104,9 +104,12 @@ public final class JobRunner {
   public void start() {
     context.runOnContext(v -> {
       claim();
-      schedulePoll();
-      heartbeatTimer = time.setTimer(config.heartbeatIntervalMs(), this::heartbeat);
-      pruneTimer = time.setTimer(1000, this::prune);
+      loops.add(Periodic.every(time, config.pollIntervalMs(), () -> {
+        claim();
+        return null;
+      }).start());
+      loops.add(Periodic.every(time, config.heartbeatIntervalMs(), this::heartbeat).start());
+      loops.add(Periodic.every(time, config.retention().pruneIntervalMs(), this::prune).start(1000));
     });
   }
 
@@ -176,30 +179,13 @@ public final class JobRunner {
 
   public void stop() {
     stopped = true;
-    context.runOnContext(v -> {
-      for (long t : new long[] {pollTimer, heartbeatTimer, pruneTimer}) {
-        if (t >= 0) {
-          time.cancelTimer(t);
-        }
-      }
-    });
+    context.runOnContext(v -> loops.forEach(Periodic::stop));
   }
 
   void jobEnded(JobRecord job, String state, long startedAt) {
     onEnded.accept(job.kind(), state);
     long now = time.millis();
     observers.forEach(o -> o.ended(job.kind(), state, Math.max(0, now - startedAt), Math.max(0, now - job.createdAt())));
-  }
-
-  private void schedulePoll() {
-    if (stopped) {
-      return;
-    }
-    pollTimer = time.setTimer(config.pollIntervalMs(), () -> {
-      pollTimer = -1;
-      claim();
-      schedulePoll();
-    });
   }
 
   private void claim() {
@@ -286,14 +272,13 @@ public final class JobRunner {
     e.start();
   }
 
-  private void heartbeat() {
-    heartbeatTimer = -1;
+  private Future<?> heartbeat() {
     if (stopped) {
-      return;
+      return null;
     }
     List<String> ids = new ArrayList<>(running.keySet());
     long sent = time.millis();
-    store.heartbeat(instanceId, ids, sent).onComplete(ar -> {
+    return store.heartbeat(instanceId, ids, sent).onComplete(ar -> {
       storeReached(ar.succeeded(), sent);
       if (ar.succeeded()) {
         for (HeartbeatResult h : ar.result()) {
@@ -310,9 +295,6 @@ public final class JobRunner {
         handBackOrphans();
       } else {
         LOG.warn("heartbeat failed: {}", ar.cause().getMessage());
-      }
-      if (!stopped) {
-        heartbeatTimer = time.setTimer(config.heartbeatIntervalMs(), this::heartbeat);
       }
     });
   }
@@ -353,18 +335,14 @@ public final class JobRunner {
     });
   }
 
-  private void prune() {
-    pruneTimer = -1;
+  private Future<?> prune() {
     if (stopped) {
-      return;
+      return null;
     }
     long before = time.millis() - config.retention().maxAgeHours() * 3_600_000L;
-    store.prune(before, config.retention().maxEndedJobs()).onComplete(ar -> {
-      if (ar.succeeded() && ar.result() > 0) {
-        LOG.info("pruned {} ended job(s)", ar.result());
-      }
-      if (!stopped) {
-        pruneTimer = time.setTimer(config.retention().pruneIntervalMs(), this::prune);
+    return store.prune(before, config.retention().maxEndedJobs()).onSuccess(n -> {
+      if (n > 0) {
+        LOG.info("pruned {} ended job(s)", n);
       }
     });
   }

@@ -12,6 +12,7 @@ import dev.flightdeck.store.JobRecord;
 import dev.flightdeck.store.JobStore;
 import dev.flightdeck.store.ScheduleRecord;
 import dev.flightdeck.store.ScheduleStore;
+import dev.flightdeck.time.Periodic;
 import dev.flightdeck.time.TimeSource;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -47,8 +48,9 @@ public final class EngineMetrics {
   private Dispatcher dispatcher;
   private FleetCache fleet;
   private JobStore store;
-  private long timer = -1;
-  private volatile boolean stopped;
+  private Periodic loop;
+  /** When the refresh timer was due (System.nanoTime), for the event-loop lag probe. */
+  private long due;
 
   public EngineMetrics(Metrics metrics, Context context, TimeSource time, long refreshMs) {
     this.m = metrics;
@@ -220,27 +222,21 @@ public final class EngineMetrics {
   public void start() {
     Gauge.builder("flightdeck.event_loop.lag", this, e -> e.loopLagSeconds).description("how late the engine event "
         + "loop ran its last metrics timer").baseUnit("seconds").register(m.registry());
-    context.runOnContext(v -> schedule());
-  }
-
-  public void stop() {
-    stopped = true;
     context.runOnContext(v -> {
-      if (timer >= 0) {
-        time.cancelTimer(timer);
-      }
+      due = System.nanoTime() + refreshMs * 1_000_000;
+      loop = Periodic.every(time, refreshMs, () -> {
+        long now = System.nanoTime();
+        loopLagSeconds = Math.max(0, now - due) / 1e9;
+        return refresh().onComplete(ar -> due = System.nanoTime() + refreshMs * 1_000_000);
+      }).start();
     });
   }
 
-  private void schedule() {
-    if (stopped) {
-      return;
-    }
-    long due = System.nanoTime() + refreshMs * 1_000_000;
-    timer = time.setTimer(refreshMs, () -> {
-      timer = -1;
-      loopLagSeconds = Math.max(0, System.nanoTime() - due) / 1e9;
-      refresh().onComplete(ar -> schedule());
+  public void stop() {
+    context.runOnContext(v -> {
+      if (loop != null) {
+        loop.stop();
+      }
     });
   }
 

@@ -64,7 +64,7 @@ class ChaosIT {
   }
 
   /** What a run measured, printed as the README's table row. */
-  private record Figures(String store, int instances, int faults, int submitted, int completed, long ops,
+  private record Figures(String store, int instances, int faults, int submitted, int completed, int cancelled, long ops,
       long retries, int bootFailures, int duplicates, int leasesLeaked, long maxTakeoverMs, int ticks, int scaleUps) {}
 
   private void run(String store, int instanceCount) throws Exception {
@@ -72,8 +72,14 @@ class ChaosIT {
     List<String> faultLog = Collections.synchronizedList(new ArrayList<>());
     try (ProcessCluster c = new ProcessCluster(dir)) {
       c.startSim("--sim.latency.start_ms=150", "--sim.latency.stop_ms=150", "--sim.latency.create_ms=200");
-      int poolSize = full ? 6000 : 900;
-      c.simSend("POST", "/sim/apps", new JsonObject().put("name", "chaos").put("machines", poolSize));
+      // fault-exposed jobs act on machines of their own: stopped ones ("chaos") to start or destroy,
+      // started ones ("warm") to stop, restart, suspend, update or destroy
+      c.simSend("POST", "/sim/apps", new JsonObject().put("name", "chaos").put("machines", full ? 2400 : 400));
+      c.simSend("POST", "/sim/apps", new JsonObject().put("name", "warm").put("machines", full ? 6000 : 900)
+          .put("state", "started"));
+      c.simSend("POST", "/sim/apps", new JsonObject().put("name", "batch").put("machines", 0));
+      c.simSend("POST", "/sim/apps", new JsonObject().put("name", "sized").put("machines", 6).put("state", "started")
+          .put("process_groups", new JsonArray().add("web")));
       c.simSend("POST", "/sim/apps", new JsonObject().put("name", "idle").put("machines", 50));
       for (String app : MADE) { // create jobs: four apps, as creates are limited to one per second per app
         c.simSend("POST", "/sim/apps", new JsonObject().put("name", app).put("machines", 0));
@@ -81,9 +87,15 @@ class ChaosIT {
       c.simSend("POST", "/sim/apps", new JsonObject().put("name", "cron").put("machines", 10));
       c.simSend("POST", "/sim/apps", new JsonObject().put("name", "scale").put("machines", 10)
           .put("process_groups", new JsonArray().add("worker")));
-      List<String> pool = new ArrayList<>();
-      c.simMachines("chaos").forEach(m -> pool.add(((JsonObject) m).getString("id")));
-      Collections.shuffle(pool, random);
+      Map<String, List<String>> pools = new HashMap<>();
+      for (String app : List.of("chaos", "warm")) {
+        List<String> pool = new ArrayList<>();
+        c.simMachines(app).forEach(m -> pool.add(((JsonObject) m).getString("id")));
+        Collections.shuffle(pool, random);
+        pools.put(app, pool);
+      }
+      List<String> workerMachines = new ArrayList<>();
+      c.simMachines("scale").forEach(m -> workerMachines.add(((JsonObject) m).getString("id")));
 
       JsonObject overrides = new JsonObject()
           // retention far above the run's job count: a pruned job would look lost to the checks below
@@ -125,22 +137,80 @@ class ChaosIT {
       // the load
       Map<String, Expect> accepted = new ConcurrentHashMap<>();
       AtomicInteger submitted = new AtomicInteger();
-      AtomicInteger nextMachine = new AtomicInteger();
+      Map<String, AtomicInteger> next = Map.of("chaos", new AtomicInteger(), "warm", new AtomicInteger());
       long runMs = full ? 600_000 : 95_000;
       long start = System.currentTimeMillis();
-      ExecutorService workers = Executors.newFixedThreadPool(8);
+      ExecutorService workers = Executors.newFixedThreadPool(10);
       java.util.concurrent.atomic.AtomicBoolean submitting = new java.util.concurrent.atomic.AtomicBoolean(true);
-      // fault-exposed jobs: each on three machines no other job touches, so their end state is checkable
+      // fault-exposed jobs of every one-machine-action kind, each on three machines no other job
+      // touches, so their end state and every action they sent are checkable
+      AtomicInteger nextKind = new AtomicInteger();
+      java.util.concurrent.BlockingDeque<String> recent = new java.util.concurrent.LinkedBlockingDeque<>();
       workers.submit(() -> loop(submitting, 250, () -> {
-        int from = nextMachine.getAndAdd(3);
-        if (from + 3 > pool.size()) {
+        String[] kindAndApp = EXPOSED[nextKind.getAndIncrement() % EXPOSED.length].split("@");
+        String kind = kindAndApp[0];
+        String app = kindAndApp[1];
+        int from = next.get(app).getAndAdd(3);
+        if (from + 3 > pools.get(app).size()) {
           return;
         }
-        List<String> ids = pool.subList(from, from + 3);
-        String kind = from % 2 == 0 ? "start" : "destroy";
-        submit(c, live, new JsonObject().put("app", "chaos").put("kind", kind)
-            .put("target", new JsonObject().put("machine_ids", new JsonArray(new ArrayList<>(ids)))), submitted,
-            accepted, new Expect(kind, "chaos", List.copyOf(ids)));
+        List<String> ids = List.copyOf(pools.get(app).subList(from, from + 3));
+        JsonObject job = new JsonObject().put("app", app).put("kind", kind)
+            .put("target", new JsonObject().put("machine_ids", new JsonArray(new ArrayList<>(ids))));
+        if (kind.equals("update")) {
+          job.put("params", new JsonObject().put("image", UPDATED_IMAGE));
+        }
+        String id = submit(c, live, job, submitted, accepted, new Expect(kind, app, ids));
+        if (id != null) {
+          recent.addFirst(id);
+        }
+      }));
+      // cancels at random moments of the fault-exposed jobs' lives (mid-backoff, mid-flush, mid-wait)
+      Set<String> cancelsSent = ConcurrentHashMap.newKeySet();
+      Random cancelRandom = new Random(13);
+      workers.submit(() -> loop(submitting, 700, () -> {
+        String id = recent.pollFirst();
+        recent.clear();
+        if (id != null && cancelRandom.nextInt(3) == 0) {
+          Thread.sleep(cancelRandom.nextInt(1500)); // pacing: how far into its life the job is cancelled
+          for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+              int status = c.call(pick(live), "POST", "/v1/jobs/" + id + "/cancel", null, ProcessCluster.API_TOKEN,
+                  Map.of()).getInteger("_status");
+              if (status < 500) {
+                cancelsSent.add(id);
+                break;
+              }
+            } catch (java.io.IOException e) {
+              // that instance is going down: another one
+            }
+          }
+        }
+      }));
+      // run jobs: two ephemeral machines each, every 3 s, run to completion (exit 0 after 300 ms)
+      workers.submit(() -> loop(submitting, 3000, () -> submit(c, live, new JsonObject().put("app", "batch")
+          .put("kind", "run").put("params", new JsonObject().put("count", 2).put("config", new JsonObject()
+              .put("image", "registry.fly.io/batch:1").put("env", new JsonObject().put("SIM_RUN_MS", "300")))),
+          submitted, accepted, new Expect("run", "batch", List.of()))));
+      // scale jobs on a group of their own: up to 8, down to 3 (stop, suspend or destroy), up to 6, …
+      AtomicInteger nextScale = new AtomicInteger();
+      workers.submit(() -> loop(submitting, 4000, () -> {
+        int n = nextScale.getAndIncrement();
+        submit(c, live, new JsonObject().put("app", "sized").put("kind", "scale").put("params", new JsonObject()
+            .put("process_group", "web").put("count", new int[] {8, 3, 6, 2}[n % 4])
+            .put("down_action", new String[] {"stop", "suspend", "destroy"}[n % 3])), submitted, accepted,
+            new Expect("scale", "sized", List.of()));
+      }));
+      // manual jobs on the group the autoscaling policy scales: a deploy-like stop of two workers and
+      // a start of two others, while alerts ask for more
+      AtomicInteger nextManual = new AtomicInteger();
+      workers.submit(() -> loop(submitting, 5000, () -> {
+        int n = nextManual.getAndIncrement();
+        List<String> two = List.of(workerMachines.get((2 * n) % workerMachines.size()),
+            workerMachines.get((2 * n + 1) % workerMachines.size()));
+        submit(c, live, new JsonObject().put("app", "scale").put("kind", n % 2 == 0 ? "start" : "stop")
+            .put("target", new JsonObject().put("machine_ids", new JsonArray(new ArrayList<>(two)))), submitted,
+            accepted, new Expect("manual", "scale", two));
       }));
       // fault-exposed creates: two machines per job, every 2 s, round-robin over the four apps
       AtomicInteger nextCreate = new AtomicInteger();
@@ -189,11 +259,14 @@ class ChaosIT {
       at(start, 46_000);
       faults(c, faultLog, "dropped connections before and after the action (10% + 10%)", new JsonObject()
           .put("drop_before_rate", 0.1).put("drop_after_rate", 0.1));
+      at(start, 50_000);
+      terminate(c, live, 0, overrides, faultLog); // a hand-back while answers are lost
       at(start, 56_000);
       faults(c, faultLog, "none", new JsonObject());
       c.simSend("PUT", "/sim/latency", new JsonObject().put("start_ms", 2500));
       faultLog.add("machines slow to start (2.5 s): wait calls answer 408 and are repeated");
-      int from = nextMachine.get() + 6;
+      List<String> pool = pools.get("chaos");
+      int from = next.get("chaos").get() + 6;
       List<String> leased = pool.subList(Math.min(from, pool.size() - 6), Math.min(from, pool.size() - 6) + 6);
       c.simSend("POST", "/sim/foreign-leases", new JsonObject().put("app", "chaos")
           .put("machine_ids", new JsonArray(new ArrayList<>(leased))).put("owner", "deployer@example.com")
@@ -212,8 +285,12 @@ class ChaosIT {
         restartPostgres(faultLog);
       }
       at(start, 75_000 + apiDownMs);
-      for (int i = 0; i < 3; i++) { // a restart loop: the same instance, killed as soon as it is back
-        maxTakeover = Math.max(maxTakeover, kill(c, live, live.size() - 1, overrides, faultLog));
+      for (int i = 0; i < 3; i++) { // a restart loop: the same instance, killed or stopped as soon as it is back
+        if (i == 1) {
+          terminate(c, live, live.size() - 1, overrides, faultLog);
+        } else {
+          maxTakeover = Math.max(maxTakeover, kill(c, live, live.size() - 1, overrides, faultLog));
+        }
       }
       at(start, runMs);
       submitting.set(false);
@@ -253,104 +330,27 @@ class ChaosIT {
           return ended.size() == accepted.size();
         }, Duration.ofSeconds(full ? 600 : 240), "every accepted job ended");
       } catch (AssertionError e) {
+        // what the stuck jobs' machines went through, to see why
+        List<JsonObject> all = c.journal(null);
+        for (String id : notEnded.keySet().stream().limit(3).toList()) {
+          JsonObject j = get(c, live, "/v1/jobs/" + id);
+          System.out.println("not ended: " + (j == null ? id : j.encode()));
+          for (Object o : j == null ? new JsonArray() : j.getJsonArray("machines", new JsonArray())) {
+            String mid = ((JsonObject) o).getString("machine_id");
+            all.stream().filter(x -> mid != null && mid.equals(x.getString("machine_id"))
+                && !x.getString("action").equals("lease_refresh")).forEach(x -> System.out.println("  " + x.encode()));
+          }
+        }
         throw new AssertionError(e.getMessage() + ": " + notEnded.size() + " of " + accepted.size()
             + " did not, e.g. " + notEnded.entrySet().stream().limit(5).toList());
       }
 
       // the invariants
-      List<JsonObject> journal = c.journal("chaos");
+      List<JsonObject> journal = c.journal(null);
       Map<String, JsonObject> machines = new HashMap<>();
-      c.simMachines("chaos").forEach(m -> machines.put(((JsonObject) m).getString("id"), (JsonObject) m));
-      for (String app : MADE) {
+      for (String app : Stream.concat(Stream.of("chaos", "warm", "batch"), MADE.stream()).toList()) {
         c.simMachines(app).forEach(m -> machines.put(((JsonObject) m).getString("id"), (JsonObject) m));
       }
-      int duplicates = 0;
-      Map<String, Long> mutations = new HashMap<>();
-      for (JsonObject e : journal) {
-        if (Set.of("start", "destroy", "stop").contains(e.getString("action"))) {
-          mutations.merge(e.getString("machine_id") + "/" + e.getString("action"), 1L, Long::sum);
-        }
-      }
-      List<String> duplicated = new ArrayList<>();
-      // creates: at most one machine per job slot (every create carries its "<job>/<slot>" tag)
-      List<JsonObject> madeJournal = new ArrayList<>();
-      for (String app : MADE) {
-        madeJournal.addAll(c.journal(app));
-      }
-      List<JsonObject> creates = new ArrayList<>();
-      Stream.concat(madeJournal.stream(), c.journal("scale").stream())
-          .filter(e -> e.getString("action").equals("create")).forEach(creates::add);
-      Map<String, List<JsonObject>> bySlot = new HashMap<>();
-      for (JsonObject e : creates) {
-        String tag = e.getJsonObject("detail", new JsonObject()).getJsonObject("metadata", new JsonObject())
-            .getString("flightdeck_op");
-        assertThat(tag).as("create without its slot tag: " + e.encode()).isNotNull();
-        bySlot.computeIfAbsent(tag, k -> new ArrayList<>()).add(e);
-      }
-      for (Map.Entry<String, List<JsonObject>> m : bySlot.entrySet()) {
-        if (m.getValue().size() > 1) {
-          duplicates += m.getValue().size() - 1;
-          duplicated.add("\n" + m.getKey() + " created " + m.getValue().size() + " times: " + m.getValue());
-        }
-      }
-      for (Map.Entry<String, Long> m : mutations.entrySet()) {
-        if (m.getValue() > 1) {
-          duplicates += (int) (m.getValue() - 1);
-          String id = m.getKey().substring(0, m.getKey().indexOf('/'));
-          duplicated.add("\n" + m.getKey() + ":");
-          journal.stream().filter(e -> id.equals(e.getString("machine_id"))).forEach(e -> duplicated.add(e.encode()));
-        }
-      }
-      List<String> wrongState = new ArrayList<>();
-      AtomicInteger bootFailures = new AtomicInteger();
-      for (Map.Entry<String, Expect> a : accepted.entrySet()) {
-        JsonObject j = ended.get(a.getKey());
-        Expect x = a.getValue();
-        if (x.kind().equals("noop")) {
-          assertThat(j.getString("state")).as("load job " + a.getKey() + ": " + j.encode()).isEqualTo("succeeded");
-          continue;
-        }
-        if (!j.getString("state").equals("succeeded")) {
-          // failed under faults is allowed (its leases are checked below); a machine it says failed to boot is failed
-          for (Object o : j.getJsonArray("machines", new JsonArray())) {
-            JsonObject slot = (JsonObject) o;
-            JsonObject m = machines.get(slot.getString("machine_id"));
-            if (!"start_failed".equals(slot.getString("error_code"))) {
-              continue;
-            }
-            bootFailures.incrementAndGet();
-            if (m == null || !"failed".equals(m.getString("state"))) {
-              wrongState.add(a.getKey() + " says " + slot.getString("machine_id") + " failed to start; it is "
-                  + (m == null ? "gone" : m.getString("state")));
-            }
-          }
-          continue;
-        }
-        if (x.kind().equals("create")) {
-          JsonArray slots = j.getJsonArray("machines", new JsonArray());
-          if (slots.size() != 2) {
-            wrongState.add(a.getKey() + " create succeeded with " + slots.size() + " machines, not 2");
-          }
-          for (Object o : slots) {
-            String id = ((JsonObject) o).getString("machine_id");
-            JsonObject m = machines.get(id);
-            if (m == null || !m.getString("state").equals("started")) {
-              wrongState.add(a.getKey() + " create " + id + " is " + (m == null ? "missing" : m.getString("state")));
-            }
-          }
-          continue;
-        }
-        for (String id : x.machines()) {
-          JsonObject m = machines.get(id);
-          boolean ok = x.kind().equals("start") ? m != null && m.getString("state").equals("started")
-              : m == null || m.getString("state").equals("destroyed");
-          if (!ok) {
-            wrongState.add(a.getKey() + " " + x.kind() + " " + id + " is " + (m == null ? "gone" : m.getString("state")));
-          }
-        }
-      }
-      long withoutLease = journal.stream().filter(e -> Set.of("start", "stop", "destroy").contains(e.getString("action"))
-          && !e.getBoolean("with_lease")).count();
       ProcessCluster.await(() -> {
         try {
           return c.simAdmin("/sim/leases").getJsonArray("leases").stream()
@@ -374,6 +374,7 @@ class ChaosIT {
       // scale-ups from the policy's scale jobs: durable, while the decision history keeps only the last
       // 200 decisions (the re-sent alert records one every 3 s, so a long run outlives the first ones)
       List<Long> ups = new ArrayList<>();
+      Map<String, String> direction = new HashMap<>();
       String cursor = null;
       do {
         JsonObject page = get(c, live, "/v1/jobs?app=scale&kind=scale&limit=500"
@@ -383,6 +384,7 @@ class ChaosIT {
           JsonObject sj = (JsonObject) o;
           assertThat(sj.getString("submitted_by")).as("scale job " + sj.getString("id")).isEqualTo("policy:load");
           ups.add(Instant.parse(sj.getString("created_at")).toEpochMilli());
+          direction.put(sj.getString("id"), sj.getJsonObject("spec").getJsonObject("params").getString("direction"));
         }
         cursor = page.getString("next_cursor");
       } while (cursor != null);
@@ -391,17 +393,62 @@ class ChaosIT {
         assertThat(ups.get(i) - ups.get(i - 1)).as("scale-ups at least the 10 s cooldown apart").isGreaterThanOrEqualTo(
             10_000);
       }
+      assertThat(direction.values()).as("the policy's jobs scale up only").containsOnly("up");
+      Map<String, Long> cancelledAt = new HashMap<>();
+      ended.forEach((id, j) -> {
+        if (j.getString("state").equals("cancelled")) {
+          cancelledAt.put(id, Instant.parse(j.getString("finished_at")).toEpochMilli());
+        }
+      });
+      JournalCheck check = new JournalCheck(journal, cancelledAt, direction);
+
+      List<String> wrongState = new ArrayList<>();
+      AtomicInteger bootFailures = new AtomicInteger();
+      Map<String, int[]> byKind = new java.util.TreeMap<>(); // kind → {accepted, succeeded, cancelled}
+      for (Map.Entry<String, Expect> a : accepted.entrySet()) {
+        JsonObject j = ended.get(a.getKey());
+        Expect x = a.getValue();
+        String state = j.getString("state");
+        int[] k = byKind.computeIfAbsent(x.kind(), key -> new int[3]);
+        k[0]++;
+        k[1] += state.equals("succeeded") ? 1 : 0;
+        k[2] += state.equals("cancelled") ? 1 : 0;
+        if (x.kind().equals("noop")) {
+          assertThat(state).as("load job " + a.getKey() + ": " + j.encode()).isEqualTo("succeeded");
+          continue;
+        }
+        if (state.equals("cancelled")) {
+          continue; // what it did before the cancel is checked in the journal
+        }
+        if (!state.equals("succeeded")) {
+          // failed under faults is allowed (its leases are checked below); a machine it says failed to boot is failed
+          for (Object o : j.getJsonArray("machines", new JsonArray())) {
+            JsonObject slot = (JsonObject) o;
+            JsonObject m = machines.get(slot.getString("machine_id"));
+            if (!"start_failed".equals(slot.getString("error_code"))) {
+              continue;
+            }
+            bootFailures.incrementAndGet();
+            if (m == null || !"failed".equals(m.getString("state"))) {
+              wrongState.add(a.getKey() + " says " + slot.getString("machine_id") + " failed to start; it is "
+                  + (m == null ? "gone" : m.getString("state")));
+            }
+          }
+          continue;
+        }
+        wrongState.addAll(wrongEndState(a.getKey(), x, j, machines, check));
+      }
+      long withoutLease = journal.stream().filter(e -> JournalCheck.MUTATIONS.contains(e.getString("action"))
+          && !e.getBoolean("with_lease")).count();
       sampleRetries(c, live, retriesSeen);
       long retries = retriesSeen.values().stream().mapToLong(Long::longValue).sum();
       int completed = (int) ended.values().stream().filter(j -> j.getString("state").equals("succeeded")).count();
-      Figures f = new Figures(store, instanceCount, faultLog.size(), accepted.size(), completed,
-          Stream.concat(journal.stream(), madeJournal.stream()).filter(e -> !e.getString("action").equals("get")).count(),
-          retries, bootFailures.get(),
-          duplicates, leaked,
-          maxTakeover, ticks, ups.size());
+      Figures f = new Figures(store, instanceCount, faultLog.size(), accepted.size(), completed, cancelledAt.size(),
+          check.mutations(), retries, bootFailures.get(), (int) check.duplicates(), leaked, maxTakeover, ticks,
+          ups.size());
       print(f, faultLog);
-      System.out.printf("creates: %d calls for %d job slots (create jobs and scale-ups)%n", creates.size(),
-          bySlot.size());
+      System.out.println("by kind (accepted / succeeded / cancelled):");
+      byKind.forEach((kind, n) -> System.out.printf("  %s: %d / %d / %d%n", kind, n[0], n[1], n[2]));
       // the soak: every instance alive at the end, from the moment it came up (the restart loop ends
       // about two minutes into the run, so the SQLite instance has been up for most of it)
       for (ProcessCluster.Instance i : snapshot(live)) {
@@ -417,7 +464,8 @@ class ChaosIT {
       System.out.printf("soak simulator: RSS %d MiB, open files %d (end)%n", resources(c.sim.pid())[0] / 1024,
           resources(c.sim.pid())[1]);
 
-      assertThat(duplicates).as("duplicate mutations in the journal: " + duplicated).isZero();
+      assertThat(check.findings()).as("actions repeated, needless, after a cancel or against a scale's direction")
+          .isEmpty();
       assertThat(wrongState).as("machines not in the state their succeeded job says").isEmpty();
       assertThat(withoutLease).as("mutations sent without the lease").isZero();
       assertThat(leaked).as("leases left held by Flightdeck").isZero();
@@ -430,6 +478,63 @@ class ChaosIT {
   }
 
   private record Expect(String kind, String app, List<String> machines) {}
+
+  /** The fault-exposed kinds, in the order they are submitted, with the app whose machines they take. */
+  private static final String[] EXPOSED = {"start@chaos", "stop@warm", "restart@warm", "suspend@warm", "update@warm",
+      "destroy@warm", "destroy@chaos"};
+  private static final String UPDATED_IMAGE = "registry.fly.io/warm:2";
+
+  /** What is wrong with the machines of a job that says it succeeded. */
+  private static List<String> wrongEndState(String id, Expect x, JsonObject j, Map<String, JsonObject> machines,
+      JournalCheck check) {
+    List<String> wrong = new ArrayList<>();
+    JsonArray slots = j.getJsonArray("machines", new JsonArray());
+    switch (x.kind()) {
+      case "create", "run" -> {
+        if (slots.size() != 2) {
+          wrong.add(id + " " + x.kind() + " succeeded with " + slots.size() + " machines, not 2");
+        }
+        for (Object o : slots) {
+          JsonObject slot = (JsonObject) o;
+          JsonObject m = machines.get(slot.getString("machine_id"));
+          boolean ok = x.kind().equals("create") ? m != null && m.getString("state").equals("started")
+              : Integer.valueOf(0).equals(slot.getInteger("exit_code"))
+                  && (m == null || m.getString("state").equals("destroyed"));
+          if (!ok) {
+            wrong.add(id + " " + x.kind() + " " + slot.encode() + ": the machine is " + (m == null ? "gone"
+                : m.getString("state")));
+          }
+        }
+      }
+      case "scale", "manual" -> {
+        // groups other jobs (and the autoscaler) act on too: the journal rules are what holds
+      }
+      default -> {
+        for (String mid : x.machines()) {
+          JsonObject m = machines.get(mid);
+          String now = m == null ? "destroyed" : m.getString("state");
+          String want = switch (x.kind()) {
+            case "start", "restart", "update" -> "started";
+            case "stop" -> "stopped";
+            case "suspend" -> "suspended";
+            default -> "destroyed";
+          };
+          if (!now.equals(want)) {
+            wrong.add(id + " " + x.kind() + " " + mid + " is " + now);
+          }
+          if (x.kind().equals("update") && m != null
+              && !UPDATED_IMAGE.equals(m.getJsonObject("config", new JsonObject()).getString("image"))) {
+            wrong.add(id + " update " + mid + " runs " + m.getJsonObject("config").getString("image"));
+          }
+          if (x.kind().equals("restart") && check.of(id).stream().noneMatch(e -> mid.equals(e.getString("machine_id"))
+              && e.getString("action").equals("restart"))) {
+            wrong.add(id + " restart " + mid + " succeeded without a restart sent");
+          }
+        }
+      }
+    }
+    return wrong;
+  }
 
   /** {VmRSS in KiB, open file descriptors} of a process, from /proc. */
   private static long[] resources(long pid) {
@@ -471,7 +576,7 @@ class ChaosIT {
   }
 
   /** Submits with an idempotency key, retrying on other instances until the answer is known. */
-  private void submit(ProcessCluster c, List<ProcessCluster.Instance> live, JsonObject job, AtomicInteger submitted,
+  private String submit(ProcessCluster c, List<ProcessCluster.Instance> live, JsonObject job, AtomicInteger submitted,
       Map<String, Expect> accepted, Expect expect) throws Exception {
     String key = "chaos-" + java.util.UUID.randomUUID();
     submitted.incrementAndGet();
@@ -482,7 +587,7 @@ class ChaosIT {
         int status = res.getInteger("_status");
         if (status == 201 || status == 200) {
           accepted.put(res.getString("id"), expect);
-          return;
+          return res.getString("id");
         }
         if (status < 500) {
           throw new IllegalStateException("refused: " + res.encode());
@@ -492,6 +597,7 @@ class ChaosIT {
       }
       Thread.sleep(200);
     }
+    return null;
   }
 
   private void alert(ProcessCluster c, List<ProcessCluster.Instance> live, String status) throws Exception {
@@ -657,8 +763,9 @@ class ChaosIT {
   private static void print(Figures f, List<String> faults) {
     System.out.println("chaos " + f.store() + " × " + f.instances() + ": faults injected:");
     faults.forEach(x -> System.out.println("  - " + x));
-    System.out.printf("| %s × %d | %d | %,d / %,d | %,d | %,d | %d | %d | %d | %.1f s | %d | %d |%n", f.store(),
-        f.instances(), f.faults(), f.submitted(), f.completed(), f.ops(), f.retries(), f.bootFailures(), f.duplicates(),
+    System.out.printf("| %s × %d | %d | %,d / %,d / %,d | %,d | %,d | %d | %d | %d | %.1f s | %d | %d |%n", f.store(),
+        f.instances(), f.faults(), f.submitted(), f.completed(), f.cancelled(), f.ops(), f.retries(), f.bootFailures(),
+        f.duplicates(),
         f.leasesLeaked(), f.maxTakeoverMs() / 1000.0, f.ticks(), f.scaleUps());
   }
 }

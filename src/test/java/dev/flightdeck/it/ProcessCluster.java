@@ -154,7 +154,7 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   List<JsonObject> journal(String app) throws Exception {
-    JsonArray arr = simAdmin("/sim/journal?app=" + app).getJsonArray("entries");
+    JsonArray arr = simAdmin(app == null ? "/sim/journal" : "/sim/journal?app=" + app).getJsonArray("entries");
     List<JsonObject> out = new ArrayList<>();
     arr.forEach(o -> out.add((JsonObject) o));
     return out;

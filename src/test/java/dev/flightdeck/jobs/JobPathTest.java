@@ -178,6 +178,46 @@ class JobPathTest {
   }
 
   @Test
+  void a_suspend_of_stopped_machines_and_a_stop_of_machines_whose_boot_failed_are_skipped_without_a_call(Vertx vertx) {
+    start(vertx, cfg -> { });
+    List<String> stopped = seed("ns", 2, "stopped");
+    List<String> broken = seed("nf", 2, "stopped");
+    fx.server.simulator().setFaults(new SimConfig.Faults(1, 0, 0, 0, 0, 0, 0, false, List.of(), 1.0)).await();
+    JsonObject boot = fx.awaitEnd(fx.submit(new JsonObject().put("app", "nf").put("kind", "start")
+        .put("target", new JsonObject().put("machine_ids", new JsonArray(List.copyOf(broken))))), T);
+    assertThat(boot.getString("state")).as("every boot fails").isEqualTo("failed");
+    fx.server.simulator().setFaults(SimConfig.Faults.none()).await();
+    JsonObject calls0 = simRequests();
+    for (String[] c : List.of(new String[] {"ns", "suspend"}, new String[] {"nf", "stop"})) {
+      List<String> ids = c[0].equals("ns") ? stopped : broken;
+      JsonObject done = fx.awaitEnd(fx.submit(new JsonObject().put("app", c[0]).put("kind", c[1])
+          .put("target", new JsonObject().put("machine_ids", new JsonArray(List.copyOf(ids))))), T);
+      assertThat(done.getString("state")).as(done.encode()).isEqualTo("succeeded");
+      assertThat(done.getJsonArray("machines")).as(c[1]).hasSize(2).allSatisfy(m -> {
+        assertThat(((JsonObject) m).getString("state")).isEqualTo("skipped");
+        assertThat(((JsonObject) m).getString("error_code")).isEqualTo("not_running");
+      });
+    }
+    JsonObject calls = simRequests();
+    for (String op : List.of("Machines_stop", "Machines_suspend", "Machines_create_lease")) {
+      assertThat(calls.getLong(op, 0L) - calls0.getLong(op, 0L)).as(op).isZero();
+    }
+  }
+
+  @Test
+  void a_run_whose_machine_fails_to_boot_ends_failed_with_the_exit_code_instead_of_waiting(Vertx vertx) {
+    start(vertx, cfg -> { });
+    seed("rb", 0, "stopped");
+    fx.server.simulator().setFaults(new SimConfig.Faults(1, 0, 0, 0, 0, 0, 0, false, List.of(), 1.0)).await();
+    JsonObject done = fx.awaitEnd(fx.submit(new JsonObject().put("app", "rb").put("kind", "run").put("params",
+        new JsonObject().put("count", 1).put("config", new JsonObject().put("image", "registry.fly.io/batch:1")
+            .put("env", new JsonObject().put("SIM_RUN_MS", "50"))))), T);
+    assertThat(done.getString("state")).as(done.encode()).isEqualTo("failed");
+    assertThat(done.getJsonArray("machines")).singleElement()
+        .satisfies(m -> assertThat(((JsonObject) m).getInteger("exit_code")).as("the failed boot's exit code").isEqualTo(1));
+  }
+
+  @Test
   void a_scale_job_with_a_direction_never_moves_the_other_way(Vertx vertx) {
     start(vertx, cfg -> { });
     seed("sd", 6, "started");
