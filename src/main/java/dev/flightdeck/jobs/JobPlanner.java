@@ -52,10 +52,12 @@ final class JobPlanner {
   }
 
   /**
-   * Actions that find out for themselves when the machine is already where they lead (a 412 or the
-   * settled state tells), so a plan may name their machines from a cache of any age.
+   * Actions the API refuses (412) when the machine is already where they lead, so a plan may name
+   * their machines from a cache of any age: the answer tells. Not stop: the API accepts a stop of a
+   * stopped machine, so a stale cache would send a needless stop (lease, stop, release); its plan
+   * reads the app when the cache is older than the plan's limit.
    */
-  private static final java.util.Set<String> SELF_CORRECTING = java.util.Set.of("start", "stop", "suspend", "restart");
+  private static final java.util.Set<String> SELF_CORRECTING = java.util.Set.of("start", "suspend", "restart");
 
   /**
    * Machines named by id, from the cache without listing the app again (a list of a big app per job

@@ -140,7 +140,7 @@ class ChaosIT {
       Map<String, AtomicInteger> next = Map.of("chaos", new AtomicInteger(), "warm", new AtomicInteger());
       long runMs = full ? 600_000 : 95_000;
       long start = System.currentTimeMillis();
-      ExecutorService workers = Executors.newFixedThreadPool(10);
+      ExecutorService workers = Executors.newFixedThreadPool(16); // one thread per loop below
       java.util.concurrent.atomic.AtomicBoolean submitting = new java.util.concurrent.atomic.AtomicBoolean(true);
       // fault-exposed jobs of every one-machine-action kind, each on three machines no other job
       // touches, so their end state and every action they sent are checkable
@@ -348,7 +348,7 @@ class ChaosIT {
       // the invariants
       List<JsonObject> journal = c.journal(null);
       Map<String, JsonObject> machines = new HashMap<>();
-      for (String app : Stream.concat(Stream.of("chaos", "warm", "batch"), MADE.stream()).toList()) {
+      for (String app : Stream.concat(Stream.of("chaos", "warm", "batch", "sized", "scale"), MADE.stream()).toList()) {
         c.simMachines(app).forEach(m -> machines.put(((JsonObject) m).getString("id"), (JsonObject) m));
       }
       ProcessCluster.await(() -> {
@@ -405,6 +405,7 @@ class ChaosIT {
       List<String> wrongState = new ArrayList<>();
       AtomicInteger bootFailures = new AtomicInteger();
       Map<String, int[]> byKind = new java.util.TreeMap<>(); // kind → {accepted, succeeded, cancelled}
+      Map<String, Map<String, Integer>> failures = new java.util.TreeMap<>(); // kind → failed slots by error code
       for (Map.Entry<String, Expect> a : accepted.entrySet()) {
         JsonObject j = ended.get(a.getKey());
         Expect x = a.getValue();
@@ -413,6 +414,14 @@ class ChaosIT {
         k[0]++;
         k[1] += state.equals("succeeded") ? 1 : 0;
         k[2] += state.equals("cancelled") ? 1 : 0;
+        if (state.equals("failed")) {
+          for (Object o : j.getJsonArray("machines", new JsonArray())) {
+            String code = ((JsonObject) o).getString("error_code");
+            if (code != null && ((JsonObject) o).getString("state").equals("failed")) {
+              failures.computeIfAbsent(x.kind(), key -> new java.util.TreeMap<>()).merge(code, 1, Integer::sum);
+            }
+          }
+        }
         if (x.kind().equals("noop")) {
           assertThat(state).as("load job " + a.getKey() + ": " + j.encode()).isEqualTo("succeeded");
           continue;
@@ -448,7 +457,8 @@ class ChaosIT {
           ups.size());
       print(f, faultLog);
       System.out.println("by kind (accepted / succeeded / cancelled):");
-      byKind.forEach((kind, n) -> System.out.printf("  %s: %d / %d / %d%n", kind, n[0], n[1], n[2]));
+      byKind.forEach((kind, n) -> System.out.printf("  %s: %d / %d / %d; failed machines: %s%n", kind, n[0], n[1], n[2],
+          failures.getOrDefault(kind, Map.of())));
       // the soak: every instance alive at the end, from the moment it came up (the restart loop ends
       // about two minutes into the run, so the SQLite instance has been up for most of it)
       for (ProcessCluster.Instance i : snapshot(live)) {

@@ -205,6 +205,24 @@ class JobPathTest {
   }
 
   @Test
+  void a_stop_job_reads_a_stale_cache_again_and_sends_no_stop_to_machines_stopped_behind_its_back(Vertx vertx) {
+    start(vertx, cfg -> cfg.getJsonObject("jobs").put("plan_max_age_ms", 0));
+    List<String> ids = seed("sb", 3, "started"); // the fleet cache has them started
+    for (String id : ids) { // someone else stops them, straight through the API
+      fx.server.fly().stopMachine("sb", id, dev.flightdeck.fly.StopOptions.DEFAULT, null).await();
+    }
+    fx.eventually(() -> ids.stream().allMatch(id -> "stopped".equals(fx.server.fly().getMachine("sb", id).await()
+        .state())), T, "the machines stopped");
+    long stops = simRequests().getLong("Machines_stop", 0L);
+    JsonObject done = fx.awaitEnd(fx.submit(new JsonObject().put("app", "sb").put("kind", "stop")
+        .put("target", new JsonObject().put("machine_ids", new JsonArray(List.copyOf(ids))))), T);
+    assertThat(done.getString("state")).as(done.encode()).isEqualTo("succeeded");
+    assertThat(done.getJsonArray("machines")).allSatisfy(m -> assertThat(((JsonObject) m).getString("state"))
+        .isEqualTo("skipped"));
+    assertThat(simRequests().getLong("Machines_stop", 0L)).as("no stop sent to a stopped machine").isEqualTo(stops);
+  }
+
+  @Test
   void a_run_whose_machine_fails_to_boot_ends_failed_with_the_exit_code_instead_of_waiting(Vertx vertx) {
     start(vertx, cfg -> { });
     seed("rb", 0, "stopped");

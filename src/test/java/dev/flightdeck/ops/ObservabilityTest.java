@@ -58,6 +58,19 @@ class ObservabilityTest {
   }
 
   @Test
+  void the_dispatcher_figures_refresh_on_their_own_timer(Vertx vertx) {
+    start(vertx, 50);
+    fx.server.simulator().seed(new SimConfig.SeedApp("tick", 2, List.of("ord"), List.of("app"), "i:1", "stopped"))
+        .await();
+    String id = fx.submit(new JsonObject().put("app", "tick").put("kind", "start")
+        .put("target", new JsonObject().put("all", true)));
+    assertThat(fx.awaitEnd(id, ServerFixture.seconds(30)).getString("state")).isEqualTo("succeeded");
+    // no refresh() here: the 50 ms timer loop must carry the dispatcher's counters to /metrics
+    fx.eventually(() -> fx.management(HttpMethod.GET, "/metrics").send().await().bodyAsString()
+        .contains("flightdeck_dispatch_ops_total{outcome=\"succeeded\"} 2.0"), ServerFixture.seconds(10), "the counters refreshed");
+  }
+
+  @Test
   void a_job_leaves_its_trace_in_the_metrics_without_ids_as_labels(Vertx vertx) throws Exception {
     start(vertx, 50);
     fx.server.simulator().seed(new SimConfig.SeedApp("web", 4, List.of("ord"), List.of("app"), "i:1", "stopped"))
