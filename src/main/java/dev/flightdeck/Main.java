@@ -101,54 +101,82 @@ public final class Main {
                 io.vertx.micrometer.Label.POOL_NAME))))
         .withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(registry))
         .build();
+    // SIGTERM (Fly, systemd, Kubernetes) and SIGINT: drain, hand unfinished jobs back, exit 0. The
+    // handlers go in before anything starts: a signal during startup is honoured once the server is
+    // up (the JVM's default would exit 143 with nothing drained). New work is refused on the
+    // signal's own thread, before anything else: a request that arrives after the signal must never
+    // be accepted by an instance that is going away.
+    Object lock = new Object();
+    FlightdeckServer[] up = {null};
+    boolean[] signalled = {false};
+    java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+    for (String name : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+        FlightdeckServer s;
+        synchronized (lock) {
+          signalled[0] = true;
+          s = up[0];
+        }
+        if (s != null) {
+          stopAndExit(s, vertx, config, down);
+        }
+      });
+    }
     try {
       FlightdeckServer server = FlightdeckServer.start(vertx, config, new VertxTimeSource(vertx),
           dev.flightdeck.sim.ExchangeListener.NONE, registry).await();
+      boolean stopNow;
+      synchronized (lock) {
+        up[0] = server;
+        stopNow = signalled[0];
+      }
       if (server.generatedToken() != null) {
         // printed once, on purpose outside the logs; it is also kept in the token file
         System.out.println("\nNo API token configured, so one was generated (kept in "
             + java.nio.file.Path.of(config.store().dataDir(), config.auth().tokenFile()) + "):\n\n    "
             + server.generatedToken().reveal() + "\n\nUse it as: Authorization: Bearer <token>\n");
       }
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> graceful(server, vertx, config, down),
+          "flightdeck-shutdown"));
       LOG.info("Flightdeck ready: job API on {}:{}, management on {}:{}", config.api().host(), server.apiPort(),
           config.management().host(), server.managementPort());
-      java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
-      Runnable graceful = () -> {
-        if (!down.compareAndSet(false, true)) {
-          return;
-        }
-        // bounded: a shutdown that cannot finish (say, Vert.x already closed) must not keep the process alive
-        long limitMs = config.jobs().shutdownGraceMs() + 20_000;
-        try {
-          server.shutdown().toCompletionStage().toCompletableFuture().get(limitMs,
-              java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-          LOG.warn("shutdown did not complete cleanly: {}", e.toString());
-        }
-        try {
-          vertx.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (Exception e) {
-          LOG.warn("closing Vert.x: {}", e.toString());
-        }
-      };
-      // SIGTERM (Fly, systemd, Kubernetes) and SIGINT: drain, hand unfinished jobs back, exit 0.
-      // New work is refused here, on the signal's own thread, before anything else: a request that
-      // arrives after the signal must never be accepted by an instance that is going away.
-      for (String name : new String[] {"TERM", "INT"}) {
-        sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
-          server.refuseNewWork();
-          new Thread(() -> {
-            graceful.run();
-            System.exit(0);
-          }, "flightdeck-sig" + name.toLowerCase(java.util.Locale.ROOT)).start();
-        });
+      if (stopNow) {
+        LOG.info("a stop signal arrived while starting: stopping now");
+        stopAndExit(server, vertx, config, down);
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(graceful, "flightdeck-shutdown"));
       return 0;
     } catch (Exception e) {
       LOG.error("Flightdeck failed to start: {}", e.getMessage());
       vertx.close();
       return 1;
+    }
+  }
+
+  private static void stopAndExit(FlightdeckServer server, Vertx vertx, FlightdeckConfig config,
+      java.util.concurrent.atomic.AtomicBoolean down) {
+    server.refuseNewWork();
+    new Thread(() -> {
+      graceful(server, vertx, config, down);
+      System.exit(0);
+    }, "flightdeck-stop").start();
+  }
+
+  /** Drains and closes, once; bounded, so a shutdown that cannot finish does not keep the process alive. */
+  private static void graceful(FlightdeckServer server, Vertx vertx, FlightdeckConfig config,
+      java.util.concurrent.atomic.AtomicBoolean down) {
+    if (!down.compareAndSet(false, true)) {
+      return;
+    }
+    long limitMs = config.jobs().shutdownGraceMs() + 20_000;
+    try {
+      server.shutdown().toCompletionStage().toCompletableFuture().get(limitMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("shutdown did not complete cleanly: {}", e.toString());
+    }
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("closing Vert.x: {}", e.toString());
     }
   }
 

@@ -150,12 +150,15 @@ final class JobsSql {
         }
         List<Object> p = new ArrayList<>(List.of(staleBefore));
         p.addAll(exclude);
+        // not the jobs the first pass just took (they are owned now, by a claimer that may count as stale)
+        handedBack.forEach(r -> p.add(r.string("id")));
+        String notTaken = handedBack.isEmpty() ? "" : " AND id NOT IN (" + Sql.placeholders(handedBack.size()) + ")";
         p.add((long) left);
         // the dead owners are read before the update so the takeover can name them; the rows stay
         // locked (PostgreSQL) or the transaction is the only writer (SQLite) in between
         return tx.query("SELECT id, owner FROM jobs WHERE state = 'running' AND owner IS NOT NULL AND NOT EXISTS "
-            + "(SELECT 1 FROM instances i WHERE i.id = jobs.owner AND i.heartbeat_at >= ?)" + notApps + order + lock,
-            p.toArray()).compose(stale -> {
+            + "(SELECT 1 FROM instances i WHERE i.id = jobs.owner AND i.heartbeat_at >= ?)" + notApps + notTaken + order
+            + lock, p.toArray()).compose(stale -> {
               if (stale.isEmpty()) {
                 return Future.succeededFuture();
               }

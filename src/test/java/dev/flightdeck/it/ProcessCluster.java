@@ -51,6 +51,11 @@ final class ProcessCluster implements AutoCloseable {
 
   /** As {@link #startInstance(String, JsonObject)}, with extra environment variables (settings among them). */
   Instance startInstance(String name, JsonObject overrides, Map<String, String> env) throws Exception {
+    return startInstance(name, overrides, env, true);
+  }
+
+  private Instance startInstance(String name, JsonObject overrides, Map<String, String> env, boolean awaitReady)
+      throws Exception {
     int api = ChildProcess.freePort();
     int mgmt = ChildProcess.freePort();
     JsonObject cfg = new JsonObject()
@@ -71,8 +76,15 @@ final class ProcessCluster implements AutoCloseable {
     vars.put("FLY_API_HOSTNAME", "http://127.0.0.1:" + simPort);
     ChildProcess p = ChildProcess.start(dir, vars, "serve", "--config", file.toString());
     children.add(p);
-    p.awaitLine("Flightdeck ready", START);
+    if (awaitReady) {
+      p.awaitLine("Flightdeck ready", START);
+    }
     return new Instance(name, p, api, mgmt);
+  }
+
+  /** Starts an instance without waiting for it to be ready (to signal it while it starts). */
+  Instance launchInstance(String name, JsonObject overrides) throws Exception {
+    return startInstance(name, overrides, Map.of(), false);
   }
 
   private static void merge(JsonObject target, JsonObject patch) {

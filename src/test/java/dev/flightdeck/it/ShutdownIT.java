@@ -17,6 +17,18 @@ class ShutdownIT {
   Path dir;
 
   @Test
+  void a_sigterm_while_starting_stops_the_instance_once_it_is_up_and_exits_zero() throws Exception {
+    try (ProcessCluster c = new ProcessCluster(dir)) {
+      c.startSim();
+      ProcessCluster.Instance i = c.launchInstance("early", new JsonObject());
+      i.process().awaitLine("Job store", Duration.ofSeconds(60)); // started, not yet ready
+      i.process().terminate();
+      assertThat(i.process().waitFor(Duration.ofSeconds(60))).as("exit code (the JVM's default is 143)").isZero();
+      assertThat(i.process().outputText()).contains("Shut down cleanly");
+    }
+  }
+
+  @Test
   void sigterm_drains_hands_the_job_back_and_exits_zero() throws Exception {
     try (ProcessCluster c = new ProcessCluster(dir)) {
       c.startSim("--sim.latency.start_ms=1500");

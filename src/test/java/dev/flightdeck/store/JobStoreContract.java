@@ -240,6 +240,21 @@ abstract class JobStoreContract {
   }
 
   @Test
+  void a_claim_alone_after_a_restart_takes_each_job_once() {
+    insert("given", "web", t0);
+    insert("silent", "web", t0 + 1);
+    store.claim("leaving", 1, t0 + 2, t0).await(); // given
+    store.claim("dead", 1, t0 + 3, t0).await(); // silent
+    store.releaseClaims("leaving", List.of("given")).await();
+    // alone on SQLite after a restart, everything running is stale: the given-back job, just claimed by
+    // the first pass, must not be taken again by the second
+    Claimed takeover = store.claimJobs("next", 10, t0 + 60_001, Long.MAX_VALUE, java.util.Set.of()).await();
+    assertThat(takeover.jobs()).extracting(JobRecord::id, JobRecord::claims).containsExactlyInAnyOrder(
+        org.assertj.core.groups.Tuple.tuple("given", 2), org.assertj.core.groups.Tuple.tuple("silent", 2));
+    assertThat(takeover.takenOverFrom()).isEqualTo(java.util.Map.of("silent", "dead"));
+  }
+
+  @Test
   void pruning_removes_old_ended_jobs_and_keeps_the_newest() {
     for (int i = 0; i < 6; i++) {
       insert("p" + i, "web", t0 + i);
