@@ -1,5 +1,6 @@
 package dev.flightdeck;
 
+import dev.flightdeck.cli.Cli;
 import dev.flightdeck.config.ConfigException;
 import dev.flightdeck.config.ConfigLoader;
 import dev.flightdeck.config.FlightdeckConfig;
@@ -7,14 +8,21 @@ import dev.flightdeck.sim.ExchangeListener;
 import dev.flightdeck.sim.Simulator;
 import dev.flightdeck.time.VertxTimeSource;
 import io.vertx.core.Vertx;
-import java.util.Arrays;
+import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * Entry point. {@code serve} (the default) runs Flightdeck; {@code sim} runs the Machines API
- * simulator alone. Settings come from conf/flightdeck.json, the environment and {@code --flags}.
+ * simulator alone; {@code jobs}, {@code schedules}, {@code policies} and {@code fleet} are the
+ * client of a running Flightdeck. Settings come from conf/flightdeck.json, the environment and
+ * {@code --flags}.
  */
 public final class Main {
 
@@ -30,61 +38,124 @@ public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
-  static final String USAGE = """
-      usage: java -jar flightdeck.jar [COMMAND] [--config FILE] [--section.key=value ...]
-
-      commands:
-        serve   run Flightdeck (default). Without FLY_API_TOKEN it drives an embedded
-                Machines API simulator on 127.0.0.1:4280.
-        sim     run the Machines API simulator alone (for benchmarks and other clients)
-        jobs | schedules | policies | fleet …
-                the command-line client of a running Flightdeck (jobs submit -f job.json --watch,
-                jobs list, fleet ls demo, …); run one without arguments for its usage
-        help    show this text
-
-      settings: conf/flightdeck.json < environment (FLY_API_TOKEN, FLY_API_HOSTNAME,
-      FLIGHTDECK_SECTION__KEY=value) < flags (--section.key=value). See README.md.
-      """;
-
-  /** Client commands, talking to a running Flightdeck (see {@link dev.flightdeck.cli.Cli}). */
-  static final java.util.Set<String> CLI_COMMANDS = java.util.Set.of("jobs", "schedules", "policies", "fleet");
-
   private Main() {}
 
   public static void main(String[] args) {
-    if (args.length > 0 && CLI_COMMANDS.contains(args[0])) {
-      System.exit(dev.flightdeck.cli.Cli.run(Arrays.asList(args), System.getenv(), System.out, System.err,
-          System.console() != null));
-    }
-    int code = run(args);
+    int code = run(args, System.getenv(), System.out, System.err);
     if (code != 0) {
       System.exit(code);
     }
   }
 
-  static int run(String[] args) {
-    ConfigLoader.Loaded loaded;
-    try {
-      loaded = ConfigLoader.load(Arrays.asList(args), System.getenv());
-    } catch (ConfigException e) {
-      System.err.println("flightdeck: invalid configuration: " + e.getMessage());
-      return 2;
+  /**
+   * Runs a command line: {@code serve} (also with no command) and {@code sim} start servers and
+   * return 0 once they are up; the client commands run to their end. {@code --help} anywhere prints
+   * that command's usage and starts nothing.
+   */
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    String[] effective = args.length == 0 || args[0].startsWith("--") && !isHelpOrVersion(args[0])
+        ? prepend("serve", args) : args;
+    CommandLine root = new CommandLine(new Root());
+    root.addSubcommand(new CommandLine(new Serve(env)).setUnmatchedOptionsArePositionalParams(true));
+    root.addSubcommand(new CommandLine(new Sim(env)).setUnmatchedOptionsArePositionalParams(true));
+    Cli.clientCommands(env, out, err).forEach(root::addSubcommand);
+    int code = Cli.execute(root, effective, env, out, err);
+    if (effective.length > 0 && (effective[0].equals("help") || isHelpOrVersion(effective[0]))) {
+      // help is where an operator looks first: say which variables of theirs are not settings
+      try {
+        ConfigLoader.load(List.of(), env).warnings().forEach(w -> err.println("warning: " + w));
+      } catch (ConfigException e) {
+        err.println("warning: " + e.getMessage());
+      }
     }
-    loaded.warnings().forEach(LOG::warn);
-    List<String> rest = loaded.arguments();
-    String command = rest.isEmpty() ? "serve" : rest.get(0);
-    return switch (command) {
-      case "serve" -> serve(loaded.config());
-      case "sim" -> sim(loaded.config());
-      case "help", "--help", "-h" -> {
-        System.out.print(USAGE);
-        yield 0;
+    return code;
+  }
+
+  private static boolean isHelpOrVersion(String a) {
+    return a.equals("--help") || a.equals("-h") || a.equals("--version") || a.equals("-V");
+  }
+
+  private static String[] prepend(String first, String[] rest) {
+    String[] out = new String[rest.length + 1];
+    out[0] = first;
+    System.arraycopy(rest, 0, out, 1, rest.length);
+    return out;
+  }
+
+  @Command(name = "flightdeck", mixinStandardHelpOptions = true, versionProvider = Version.class,
+      subcommands = CommandLine.HelpCommand.class,
+      description = {"A fleet scheduler for Fly Machines.", "",
+          "Settings: conf/flightdeck.json < environment (FLY_API_TOKEN, FLY_API_HOSTNAME, "
+              + "FLIGHTDECK_SECTION__KEY=value) < flags (--section.key=value). See README.md."})
+  static final class Root implements Runnable {
+    @Override
+    public void run() {
+      // picocli only gets here with no subcommand, which run() turns into "serve"
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"flightdeck " + (v == null ? "(development build)" : v)};
+    }
+  }
+
+  @Command(name = "serve", mixinStandardHelpOptions = true, description = {"Run Flightdeck (the default command). "
+      + "Without FLY_API_TOKEN it drives an embedded Machines API simulator on 127.0.0.1:4280."})
+  static final class Serve extends Server {
+    Serve(Map<String, String> env) {
+      super("serve", env);
+    }
+  }
+
+  @Command(name = "sim", mixinStandardHelpOptions = true,
+      description = "Run the Machines API simulator alone (for benchmarks and other clients).")
+  static final class Sim extends Server {
+    Sim(Map<String, String> env) {
+      super("sim", env);
+    }
+  }
+
+  /** {@code serve} and {@code sim}: settings as {@code --section.key=value} flags, checked by the config loader. */
+  abstract static class Server implements java.util.concurrent.Callable<Integer> {
+    private final String name;
+    private final Map<String, String> env;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "a settings file (default conf/flightdeck.json)")
+    String config;
+
+    @Parameters(paramLabel = "--section.key=value", description = "any setting, e.g. --api.port=9000 (README.md lists "
+        + "them); an unknown one is an error")
+    List<String> settings = new java.util.ArrayList<>();
+
+    Server(String name, Map<String, String> env) {
+      this.name = name;
+      this.env = env;
+    }
+
+    @Override
+    public Integer call() {
+      List<String> args = new java.util.ArrayList<>();
+      if (config != null) {
+        args.add("--config");
+        args.add(config);
       }
-      default -> {
-        System.err.println("flightdeck: unknown command '" + command + "'\n\n" + USAGE);
-        yield 2;
+      args.addAll(settings);
+      ConfigLoader.Loaded loaded;
+      try {
+        loaded = ConfigLoader.load(args, env);
+      } catch (ConfigException e) {
+        throw new dev.flightdeck.cli.CliFailure(2, "invalid configuration: " + e.getMessage());
       }
-    };
+      if (!loaded.arguments().isEmpty()) {
+        throw new dev.flightdeck.cli.CliFailure(2, "unexpected argument(s) for " + name + ": "
+            + String.join(" ", loaded.arguments()));
+      }
+      loaded.warnings().forEach(LOG::warn);
+      return name.equals("serve") ? serve(loaded.config()) : sim(loaded.config());
+    }
   }
 
   private static int serve(FlightdeckConfig config) {

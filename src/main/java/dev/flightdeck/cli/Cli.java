@@ -1,340 +1,527 @@
 package dev.flightdeck.cli;
 
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
+import java.io.PrintWriter;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
- * The command line client: talks to a running Flightdeck over HTTP. Server from {@code --server}
- * or {@code FLIGHTDECK_URL} (default http://127.0.0.1:8080); token from {@code --token},
- * {@code FLIGHTDECK_TOKEN}, or {@code data/api-token}. An API error is one line on stderr and a
- * non-zero exit code (1; 2 for a usage error).
+ * The command-line client of a running Flightdeck: {@code jobs}, {@code schedules},
+ * {@code policies} and {@code fleet}, each with {@code --help}. Human output by default (tables,
+ * summaries, ages in human units), {@code --output json} for scripts. An API error is one line on
+ * stderr and exit code 1; a usage error prints the command's usage and exits 2.
  */
 public final class Cli {
 
-  static final String USAGE = """
-      usage: java -jar flightdeck.jar COMMAND [--server URL] [--token TOKEN]
+  /** Where commands write, and what they know of the environment. */
+  record Io(Map<String, String> env, PrintStream out, PrintStream err, boolean tty) {}
 
-        jobs submit -f FILE [--watch]      submit a job (FILE: JSON, or - for stdin)
-        jobs get ID | jobs cancel ID       show / cancel a job
-        jobs list [--app A] [--state S] [--kind K] [--limit N]
-        jobs watch ID                      follow a job to its end (a progress bar on a terminal)
-        schedules list | get ID | create -f FILE | delete ID | pause ID | resume ID | trigger ID
-        policies list | get ID | create -f FILE | delete ID | decisions ID
-        fleet ls APP [--state S] [--process-group G] [--region R]
+  /** Options every client command takes. */
+  static final class ClientOptions {
+    @Option(names = "--server", paramLabel = "URL",
+        description = "Flightdeck's job API (default: $FLIGHTDECK_URL, else http://127.0.0.1:8080)")
+    String server;
 
-      server: --server, $FLIGHTDECK_URL (default http://127.0.0.1:8080)
-      token:  --token, $FLIGHTDECK_TOKEN, or ./data/api-token
-      """;
+    @Option(names = "--token", paramLabel = "TOKEN",
+        description = "API token (default: $FLIGHTDECK_TOKEN, else ./data/api-token)")
+    String token;
 
-  /** A failure to report as one line. */
-  static final class Failure extends Exception {
-    final int code;
-
-    Failure(int code, String message) {
-      super(message, null, false, false);
-      this.code = code;
-    }
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
+        description = "text (default) or json")
+    Format output;
   }
 
-  private final PrintStream out;
-  private final PrintStream err;
-  private final boolean tty;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build(); // no h2c upgrade: one such request hung a test run
-  private String server;
-  private String token;
+  enum Format { text, json }
 
-  private Cli(PrintStream out, PrintStream err, boolean tty) {
-    this.out = out;
-    this.err = err;
-    this.tty = tty;
+  private Cli() {}
+
+  static List<Object> commands(Io io) {
+    return List.of(new Jobs(io), new Schedules(io), new Policies(io), new Fleet(io));
   }
 
-  /** Runs one command; returns the exit code. */
+  /** The client commands, for {@link dev.flightdeck.Main} to add under its own. */
+  public static List<Object> clientCommands(Map<String, String> env, PrintStream out, PrintStream err) {
+    return commands(new Io(env, out, err, System.console() != null));
+  }
+
+  /** Runs one client command ({@code args} starts with its noun); returns the exit code. */
   public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err, boolean tty) {
-    Cli cli = new Cli(out, err, tty);
-    try {
-      return cli.dispatch(args, env);
-    } catch (Failure f) {
-      err.println("flightdeck: " + f.getMessage());
-      if (f.code == 2) {
-        err.println();
-        err.print(USAGE);
-      }
-      return f.code;
+    Io io = new Io(env, out, err, tty);
+    CommandLine root = new CommandLine(new Root());
+    for (Object c : commands(io)) {
+      root.addSubcommand(c);
     }
+    return execute(root, args.toArray(String[]::new), io);
   }
 
-  private int dispatch(List<String> all, Map<String, String> env) throws Failure {
-    Map<String, String> flags = new LinkedHashMap<>();
-    List<String> words = new ArrayList<>();
-    for (Iterator<String> it = all.iterator(); it.hasNext(); ) {
-      String a = it.next();
-      if (a.equals("--watch")) {
-        flags.put("watch", "true");
-      } else if (a.startsWith("--") && a.contains("=")) {
-        flags.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-      } else if (a.startsWith("--") || a.equals("-f")) {
-        if (!it.hasNext()) {
-          throw new Failure(2, a + " needs a value");
+  /** Executes {@code args} on {@code root} with Flightdeck's error handling. */
+  public static int execute(CommandLine root, String[] args, Map<String, String> env, PrintStream out,
+      PrintStream err) {
+    return execute(root, args, new Io(env, out, err, System.console() != null));
+  }
+
+  static int execute(CommandLine root, String[] args, Io io) {
+    root.setOut(new PrintWriter(io.out(), true));
+    root.setErr(new PrintWriter(io.err(), true));
+    root.setCaseInsensitiveEnumValuesAllowed(true);
+    root.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      if (ex instanceof CliFailure f) {
+        io.err().println("flightdeck: " + f.getMessage());
+        if (f.code == 2) {
+          cmd.usage(io.err());
         }
-        flags.put(a.equals("-f") ? "file" : a.substring(2), it.next());
-      } else {
-        words.add(a);
+        return f.code;
       }
-    }
-    server = flags.getOrDefault("server", env.getOrDefault("FLIGHTDECK_URL", "http://127.0.0.1:8080"))
-        .replaceAll("/+$", "");
-    token = flags.getOrDefault("token", env.get("FLIGHTDECK_TOKEN"));
-    if (token == null && Files.isRegularFile(Path.of("data", "api-token"))) {
-      try {
-        token = Files.readString(Path.of("data", "api-token")).trim();
-      } catch (IOException e) {
-        throw new Failure(1, "cannot read data/api-token: " + e.getMessage());
-      }
-    }
-    if (words.size() < 2) {
-      throw new Failure(2, "say what to do");
-    }
-    String noun = words.get(0);
-    String verb = words.get(1);
-    String arg = words.size() > 2 ? words.get(2) : null;
-    return switch (noun + " " + verb) {
-      case "jobs submit" -> submit(flags);
-      case "jobs get" -> print(call("GET", "/v1/jobs/" + id(arg), null));
-      case "jobs cancel" -> print(call("POST", "/v1/jobs/" + id(arg) + "/cancel", new JsonObject()));
-      case "jobs list" -> listJobs(flags);
-      case "jobs watch" -> watch(id(arg));
-      case "schedules list" -> listOf(call("GET", "/v1/schedules?limit=" + flags.getOrDefault("limit", "100"), null),
-          "schedules", s -> s.getString("id") + "  " + s.getString("app") + "/" + s.getString("name") + "  "
-              + s.getString("cron") + " " + s.getString("time_zone") + "  next " + s.getString("next_fire_at")
-              + (s.getBoolean("paused", false) ? "  (paused)" : ""));
-      case "schedules get" -> print(call("GET", "/v1/schedules/" + id(arg), null));
-      case "schedules create" -> print(call("POST", "/v1/schedules", body(flags)));
-      case "schedules delete" -> deleted(call("DELETE", "/v1/schedules/" + id(arg), null), arg);
-      case "schedules pause", "schedules resume", "schedules trigger" ->
-          print(call("POST", "/v1/schedules/" + id(arg) + "/" + verb, new JsonObject()));
-      case "policies list" -> listOf(call("GET", "/v1/scaling-policies?limit=" + flags.getOrDefault("limit", "100"),
-          null), "policies", p -> p.getString("id") + "  " + p.getString("app") + "/" + p.getString("name") + "  "
-              + p.getString("process_group") + "  " + p.getInteger("min") + "-" + p.getInteger("max") + " started");
-      case "policies get" -> print(call("GET", "/v1/scaling-policies/" + id(arg), null));
-      case "policies create" -> print(call("POST", "/v1/scaling-policies", body(flags)));
-      case "policies delete" -> deleted(call("DELETE", "/v1/scaling-policies/" + id(arg), null), arg);
-      case "policies decisions" -> listOf(call("GET", "/v1/scaling-policies/" + id(arg) + "/decisions", null),
-          "decisions", d -> d.getString("at") + "  " + d.getString("outcome") + " " + d.getString("direction", "")
-              + "  " + d.getString("reason") + (d.getString("job_id") == null ? "" : "  job " + d.getString("job_id")));
-      case "fleet ls" -> fleet(id(arg), flags);
-      default -> throw new Failure(2, "unknown command: " + noun + " " + verb);
-    };
+      throw ex;
+    });
+    root.setParameterExceptionHandler((ex, a) -> {
+      io.err().println("flightdeck: " + ex.getMessage());
+      ex.getCommandLine().usage(io.err());
+      return 2;
+    });
+    return root.execute(args);
   }
 
-  private static String id(String arg) throws Failure {
+  @Command(name = "flightdeck", mixinStandardHelpOptions = true, description = "Flightdeck's command-line client.")
+  static final class Root implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new CommandLine.ParameterException(spec.commandLine(), "say what to do");
+    }
+  }
+
+  /** A noun without a verb: its usage, exit 2. */
+  abstract static class Noun implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new CommandLine.ParameterException(spec.commandLine(), "say what to do with " + spec.name());
+    }
+  }
+
+  // ------------------------------------------------------------------ jobs
+
+  @Command(name = "jobs", mixinStandardHelpOptions = true, description = "Submit, follow and manage jobs.")
+  static final class Jobs extends Noun {
+    private final Io io;
+
+    Jobs(Io io) {
+      this.io = io;
+    }
+
+    @Command(name = "submit", mixinStandardHelpOptions = true, description = "Submit a job from a JSON file.")
+    int submit(@Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
+        description = "the job as JSON (- for stdin)") String file,
+        @Option(names = "--watch", description = "follow the job to its end") boolean watch,
+        @Mixin ClientOptions o) {
+      ApiClient api = client(o);
+      JsonObject job = api.call("POST", "/v1/jobs", ApiClient.readBody(file));
+      if (o.output == Format.json || job.containsKey("plan")) {
+        io.out().println(job.encodePrettily());
+      } else {
+        io.out().println(job.getString("id") + " " + job.getString("state") + " (" + job.getString("app") + " "
+            + job.getString("kind") + ")");
+      }
+      return watch ? new Watch(io, api, job.getString("id")).run() : 0;
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a job: a summary, or all of it as JSON.")
+    int get(@Parameters(paramLabel = "ID") String id, @Mixin ClientOptions o) {
+      JsonObject j = client(o).call("GET", "/v1/jobs/" + enc(id), null);
+      if (o.output == Format.json) {
+        io.out().println(j.encodePrettily());
+      } else {
+        io.out().print(JobSummary.of(j, Instant.now()));
+      }
+      return 0;
+    }
+
+    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a queued or running job.")
+    int cancel(@Parameters(paramLabel = "ID") String id, @Mixin ClientOptions o) {
+      JsonObject j = client(o).call("POST", "/v1/jobs/" + enc(id) + "/cancel", new JsonObject());
+      return o.output == Format.json ? json(j) : line(j.getString("id") + " " + j.getString("state")
+          + (j.getBoolean("cancel_requested", false) && !"cancelled".equals(j.getString("state"))
+              ? " (cancel requested: its running operations stop at their next step)" : ""));
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List jobs, newest first.")
+    int list(@Option(names = "--app") String app, @Option(names = "--state",
+            description = "queued, running, succeeded, failed or cancelled") String state,
+        @Option(names = "--kind") String kind, @Option(names = "--limit", defaultValue = "20") int limit,
+        @Mixin ClientOptions o) {
+      StringBuilder q = new StringBuilder("/v1/jobs?limit=" + limit);
+      query(q, "app", app);
+      query(q, "state", state);
+      query(q, "kind", kind);
+      JsonObject page = client(o).call("GET", q.toString(), null);
+      if (o.output == Format.json) {
+        return json(page);
+      }
+      Instant now = Instant.now();
+      return table(page.getJsonArray("jobs", new JsonArray()), List.of("ID", "STATE", "KIND", "APP", "PROGRESS",
+          "CREATED"), j -> {
+            JsonObject p = j.getJsonObject("progress", new JsonObject());
+            return List.of(j.getString("id"), j.getString("state"), j.getString("kind"), j.getString("app"),
+                (p.getInteger("succeeded", 0) + p.getInteger("skipped", 0)) + "/" + p.getInteger("total", 0)
+                    + (p.getInteger("failed", 0) > 0 ? " (" + p.getInteger("failed") + " failed)" : ""),
+                Human.age(j.getString("created_at"), now));
+          });
+    }
+
+    @Command(name = "watch", mixinStandardHelpOptions = true,
+        description = "Follow a job to its end; exit 0 only if it succeeded. Survives server restarts.")
+    int watch(@Parameters(paramLabel = "ID") String id, @Mixin ClientOptions o) {
+      return new Watch(io, client(o), enc(id)).run();
+    }
+
+    private ApiClient client(ClientOptions o) {
+      return new ApiClient(o.server, o.token, io.env());
+    }
+
+    private int json(JsonObject o) {
+      io.out().println(o.encodePrettily());
+      return 0;
+    }
+
+    private int line(String s) {
+      io.out().println(s);
+      return 0;
+    }
+
+    private int table(JsonArray rows, List<String> header, Function<JsonObject, List<String>> cells) {
+      return Cli.table(io.out(), rows, header, cells);
+    }
+  }
+
+  // ------------------------------------------------------------------ schedules
+
+  @Command(name = "schedules", mixinStandardHelpOptions = true, description = "Cron schedules that submit jobs.")
+  static final class Schedules extends Noun {
+    private final Io io;
+
+    Schedules(Io io) {
+      this.io = io;
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List schedules.")
+    int list(@Option(names = "--limit", defaultValue = "100") int limit, @Mixin ClientOptions o) {
+      JsonObject page = new ApiClient(o.server, o.token, io.env()).call("GET", "/v1/schedules?limit=" + limit, null);
+      if (o.output == Format.json) {
+        io.out().println(page.encodePrettily());
+        return 0;
+      }
+      return table(io.out(), page.getJsonArray("schedules", new JsonArray()), List.of("ID", "APP/NAME", "CRON",
+          "TIME ZONE", "NEXT"), s -> List.of(s.getString("id"), s.getString("app") + "/" + s.getString("name"),
+              s.getString("cron"), s.getString("time_zone"), s.getBoolean("paused", false) ? "paused"
+                  : String.valueOf(s.getString("next_fire_at"))));
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a schedule (JSON).")
+    int get(@Parameters(paramLabel = "ID") String id, @Mixin ClientOptions o) {
+      return print(io, o, "GET", "/v1/schedules/" + enc(id), null);
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a schedule from a JSON file.")
+    int create(@Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE") String file,
+        @Mixin ClientOptions o) {
+      return print(io, o, "POST", "/v1/schedules", ApiClient.readBody(file));
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a schedule.")
+    int delete(@Parameters(paramLabel = "ID") String id, @Mixin ClientOptions o) {
+      new ApiClient(o.server, o.token, io.env()).call("DELETE", "/v1/schedules/" + enc(id), null);
+      io.out().println("deleted " + id);
+      return 0;
+    }
+
+    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause a schedule.")
+    int pause(@Parameters(paramLabel = "ID") String id, @Mixin ClientOptions o) {
+      return print(io, o, "POST", "/v1/schedules/" + enc(id) + "/pause", new JsonObject());
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a paused schedule.")
+    int resume(@Parameters(paramLabel = "ID") String id, @Mixin ClientOptions o) {
+      return print(io, o, "POST", "/v1/schedules/" + enc(id) + "/resume", new JsonObject());
+    }
+
+    @Command(name = "trigger", mixinStandardHelpOptions = true, description = "Fire a schedule's job now.")
+    int trigger(@Parameters(paramLabel = "ID") String id, @Mixin ClientOptions o) {
+      return print(io, o, "POST", "/v1/schedules/" + enc(id) + "/trigger", new JsonObject());
+    }
+  }
+
+  // ------------------------------------------------------------------ policies
+
+  @Command(name = "policies", mixinStandardHelpOptions = true, description = "Autoscaling policies.")
+  static final class Policies extends Noun {
+    private final Io io;
+
+    Policies(Io io) {
+      this.io = io;
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List scaling policies.")
+    int list(@Option(names = "--limit", defaultValue = "100") int limit, @Mixin ClientOptions o) {
+      JsonObject page = new ApiClient(o.server, o.token, io.env()).call("GET", "/v1/scaling-policies?limit=" + limit,
+          null);
+      if (o.output == Format.json) {
+        io.out().println(page.encodePrettily());
+        return 0;
+      }
+      return table(io.out(), page.getJsonArray("policies", new JsonArray()), List.of("ID", "APP/NAME", "GROUP",
+          "STARTED"), p -> List.of(p.getString("id"), p.getString("app") + "/" + p.getString("name"),
+              p.getString("process_group"), p.getInteger("min") + "-" + p.getInteger("max")));
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a policy (JSON).")
+    int get(@Parameters(paramLabel = "ID") String id, @Mixin ClientOptions o) {
+      return print(io, o, "GET", "/v1/scaling-policies/" + enc(id), null);
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a policy from a JSON file.")
+    int create(@Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE") String file,
+        @Mixin ClientOptions o) {
+      return print(io, o, "POST", "/v1/scaling-policies", ApiClient.readBody(file));
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a policy.")
+    int delete(@Parameters(paramLabel = "ID") String id, @Mixin ClientOptions o) {
+      new ApiClient(o.server, o.token, io.env()).call("DELETE", "/v1/scaling-policies/" + enc(id), null);
+      io.out().println("deleted " + id);
+      return 0;
+    }
+
+    @Command(name = "decisions", mixinStandardHelpOptions = true, description = "A policy's recent decisions.")
+    int decisions(@Parameters(paramLabel = "ID") String id, @Mixin ClientOptions o) {
+      JsonObject page = new ApiClient(o.server, o.token, io.env()).call("GET", "/v1/scaling-policies/" + enc(id)
+          + "/decisions", null);
+      if (o.output == Format.json) {
+        io.out().println(page.encodePrettily());
+        return 0;
+      }
+      return table(io.out(), page.getJsonArray("decisions", new JsonArray()), List.of("AT", "OUTCOME", "DIRECTION",
+          "REASON", "JOB"), d -> List.of(d.getString("at"), d.getString("outcome"), d.getString("direction", ""),
+              d.getString("reason"), d.getString("job_id", "")));
+    }
+  }
+
+  // ------------------------------------------------------------------ fleet
+
+  @Command(name = "fleet", mixinStandardHelpOptions = true, description = "The cached fleet model.")
+  static final class Fleet extends Noun {
+    private final Io io;
+
+    Fleet(Io io) {
+      this.io = io;
+    }
+
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List an app's machines.")
+    int ls(@Parameters(paramLabel = "APP") String app, @Option(names = "--state") String state,
+        @Option(names = "--process-group") String group, @Option(names = "--region") String region,
+        @Mixin ClientOptions o) {
+      StringBuilder q = new StringBuilder("/v1/fleet/apps/" + enc(app) + "/machines?x=1");
+      query(q, "state", state);
+      query(q, "process_group", group);
+      query(q, "region", region);
+      JsonObject f = new ApiClient(o.server, o.token, io.env()).call("GET", q.toString(), null);
+      if (o.output == Format.json) {
+        io.out().println(f.encodePrettily());
+        return 0;
+      }
+      table(io.out(), f.getJsonArray("machines", new JsonArray()), List.of("ID", "STATE", "REGION", "GROUP", "NAME"),
+          m -> List.of(m.getString("id"), m.getString("state"), m.getString("region"),
+              String.valueOf(m.getString("process_group")), String.valueOf(m.getString("name"))));
+      io.out().println(f.getInteger("count") + " machines, data " + Human.duration(f.getLong("age_ms", 0L)) + " old"
+          + (f.getBoolean("stale", false) ? " (stale)" : ""));
+      return 0;
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** Follows a job's event stream to its end, reconnecting with backoff when the server goes away. */
+  static final class Watch {
+    private final Io io;
+    private final ApiClient api;
+    private final String id;
+
+    Watch(Io io, ApiClient api, String id) {
+      this.io = io;
+      this.api = api;
+      this.id = id;
+    }
+
+    int run() {
+      ProgressBar bar = new ProgressBar(io.out(), io.tty(), ProgressBar.terminalColumns(io.env(), io.tty()),
+          System::currentTimeMillis);
+      String[] state = {"queued"};
+      JsonObject[] progress = {new JsonObject()};
+      boolean[] ended = {false};
+      Thread onInterrupt = new Thread(() -> {
+        if (!ended[0]) {
+          io.err().println("\nstopped watching; job " + id + " keeps running (jobs watch " + id
+              + " follows it again)");
+        }
+      });
+      Runtime.getRuntime().addShutdownHook(onInterrupt);
+      try {
+        long backoffMs = 250;
+        boolean lost = false;
+        while (!ended[0]) {
+          try (Stream<String> lines = api.stream("/v1/jobs/" + id + "/events")) {
+            if (lost) {
+              io.err().println("reconnected to " + api.server);
+              lost = false;
+            }
+            backoffMs = 250;
+            String[] event = {""};
+            lines.forEach(line -> {
+              if (line.startsWith("event:")) {
+                event[0] = line.substring(6).trim();
+              } else if (line.startsWith("data:")) {
+                JsonObject ev = new JsonObject(line.substring(5).trim());
+                if (ev.getJsonObject("progress") != null) {
+                  state[0] = ev.getString("state", state[0]);
+                  progress[0] = ev.getJsonObject("progress");
+                  if ("end".equals(event[0])) {
+                    ended[0] = true;
+                  } else {
+                    bar.update(progress[0], state[0]);
+                  }
+                }
+              }
+            });
+          } catch (IOException | java.io.UncheckedIOException e) {
+            // the server went away (a restart, a deploy): the stream resumes with a fresh snapshot
+          }
+          if (!ended[0]) {
+            if (!lost) {
+              io.err().println((io.tty() ? "\n" : "") + "lost the connection to " + api.server + "; reconnecting");
+              lost = true;
+            }
+            sleep(backoffMs);
+            backoffMs = Math.min(5_000, backoffMs * 2);
+          }
+        }
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(onInterrupt);
+        } catch (IllegalStateException e) {
+          // already shutting down
+        }
+      }
+      bar.finish(progress[0], state[0]);
+      io.out().println(id + " " + state[0]);
+      return state[0].equals("succeeded") ? 0 : 1;
+    }
+
+    private static void sleep(long ms) {
+      try {
+        Thread.sleep(ms); // the CLI's reconnect backoff: a plain blocking program, not an event loop
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CliFailure(1, "interrupted");
+      }
+    }
+  }
+
+  private static int print(Io io, ClientOptions o, String method, String path, JsonObject body) {
+    JsonObject res = new ApiClient(o.server, o.token, io.env()).call(method, path, body);
+    io.out().println(res.encodePrettily());
+    return 0;
+  }
+
+  /** A table with a header row; "(none)" when empty. */
+  static int table(PrintStream out, JsonArray rows, List<String> header, Function<JsonObject, List<String>> cells) {
+    if (rows.isEmpty()) {
+      out.println("(none)");
+      return 0;
+    }
+    List<List<String>> all = new ArrayList<>();
+    all.add(header);
+    for (Object o : rows) {
+      all.add(cells.apply((JsonObject) o).stream().map(c -> c == null ? "" : c).toList());
+    }
+    int[] widths = new int[header.size()];
+    for (List<String> r : all) {
+      for (int i = 0; i < r.size(); i++) {
+        widths[i] = Math.max(widths[i], r.get(i).length());
+      }
+    }
+    for (List<String> r : all) {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < r.size(); i++) {
+        b.append(i == r.size() - 1 ? r.get(i) : r.get(i) + " ".repeat(widths[i] - r.get(i).length() + 2));
+      }
+      out.println(b.toString().stripTrailing());
+    }
+    return 0;
+  }
+
+  private static void query(StringBuilder q, String key, String value) {
+    if (value != null) {
+      q.append('&').append(key).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+    }
+  }
+
+  private static String enc(String arg) {
     if (arg == null || arg.isBlank()) {
-      throw new Failure(2, "an id (or app) is needed");
+      throw new CliFailure(2, "an id (or app) is needed");
     }
     return URLEncoder.encode(arg, StandardCharsets.UTF_8);
   }
 
-  private JsonObject body(Map<String, String> flags) throws Failure {
-    String file = flags.get("file");
-    if (file == null) {
-      throw new Failure(2, "-f FILE (a JSON body, or - for stdin) is required");
-    }
-    try {
-      String text = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-          : Files.readString(Path.of(file));
-      return new JsonObject(text);
-    } catch (IOException e) {
-      throw new Failure(1, "cannot read " + file + ": " + e.getMessage());
-    } catch (DecodeException | ClassCastException e) {
-      throw new Failure(1, file + " is not a JSON object: " + e.getMessage().lines().findFirst().orElse(""));
-    }
-  }
+  /** Durations and ages in human units. */
+  static final class Human {
+    private Human() {}
 
-  private int submit(Map<String, String> flags) throws Failure {
-    JsonObject job = call("POST", "/v1/jobs", body(flags));
-    if (job.containsKey("plan")) {
-      return print(job); // a dry run
-    }
-    out.println(job.getString("id") + " " + job.getString("state") + " (" + job.getString("app") + " "
-        + job.getString("kind") + ")");
-    return flags.containsKey("watch") ? watch(job.getString("id")) : 0;
-  }
-
-  private int listJobs(Map<String, String> flags) throws Failure {
-    StringBuilder q = new StringBuilder("/v1/jobs?limit=" + flags.getOrDefault("limit", "20"));
-    for (String k : List.of("app", "state", "kind")) {
-      if (flags.containsKey(k)) {
-        q.append('&').append(k).append('=').append(URLEncoder.encode(flags.get(k), StandardCharsets.UTF_8));
+    static String duration(long ms) {
+      Duration d = Duration.ofMillis(ms);
+      if (ms < 1_000) {
+        return ms + " ms";
       }
-    }
-    return listOf(call("GET", q.toString(), null), "jobs", j -> {
-      JsonObject p = j.getJsonObject("progress");
-      return j.getString("id") + "  " + pad(j.getString("state"), 9) + " " + pad(j.getString("kind"), 8) + " "
-          + pad(j.getString("app"), 16) + " " + (p.getInteger("succeeded") + p.getInteger("skipped")) + "/"
-          + p.getInteger("total") + " done, " + p.getInteger("failed") + " failed";
-    });
-  }
-
-  private int fleet(String app, Map<String, String> flags) throws Failure {
-    StringBuilder q = new StringBuilder("/v1/fleet/apps/" + app + "/machines?x=1");
-    for (String k : List.of("state", "region", "process_group", "process-group")) {
-      if (flags.containsKey(k)) {
-        q.append('&').append(k.replace('-', '_')).append('=')
-            .append(URLEncoder.encode(flags.get(k), StandardCharsets.UTF_8));
+      if (ms < 60_000) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
       }
-    }
-    JsonObject f = call("GET", q.toString(), null);
-    int n = listOf(f, "machines", m -> m.getString("id") + "  " + pad(m.getString("state"), 10) + " "
-        + pad(m.getString("region"), 5) + " " + pad(String.valueOf(m.getString("process_group")), 10) + " "
-        + m.getString("name"));
-    out.println(f.getInteger("count") + " machines, data " + f.getLong("age_ms") + " ms old" + (f.getBoolean("stale",
-        false) ? " (stale)" : ""));
-    return n;
-  }
-
-  /** Follows a job's event stream to its end; exit 0 only if it succeeded. */
-  private int watch(String id) throws Failure {
-    HttpRequest req = request("GET", "/v1/jobs/" + id + "/events", null).timeout(Duration.ofHours(24)).build();
-    HttpResponse<Stream<String>> res;
-    try {
-      res = http.send(req, HttpResponse.BodyHandlers.ofLines());
-    } catch (IOException e) {
-      throw new Failure(1, "cannot reach " + server + ": " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Failure(1, "interrupted");
-    }
-    if (res.statusCode() != 200) {
-      throw new Failure(1, apiError(res.statusCode(), String.join("\n", res.body().toList())));
-    }
-    String[] state = {"queued"};
-    String[] lastLine = {""};
-    res.body().forEach(line -> {
-      if (!line.startsWith("data:")) {
-        return;
+      if (ms < 3_600_000) {
+        return d.toMinutes() + " min " + d.toSecondsPart() + " s";
       }
-      JsonObject ev = new JsonObject(line.substring(5).trim());
-      if (!ev.containsKey("progress") || ev.getJsonObject("progress") == null) {
-        return;
+      if (ms < 86_400_000) {
+        return d.toHours() + " h " + d.toMinutesPart() + " min";
       }
-      state[0] = ev.getString("state", state[0]);
-      String text = progressLine(ev.getJsonObject("progress"), state[0]);
-      if (tty) {
-        out.print("\r" + text + "   ");
-        out.flush();
-      } else if (!text.equals(lastLine[0])) {
-        out.println(text);
+      return d.toDays() + " d " + d.toHoursPart() + " h";
+    }
+
+    static String age(String iso, Instant now) {
+      if (iso == null) {
+        return "";
       }
-      lastLine[0] = text;
-    });
-    if (tty) {
-      out.println();
-    }
-    out.println(id + " " + state[0]);
-    return state[0].equals("succeeded") ? 0 : 1;
-  }
-
-  static String progressLine(JsonObject p, String state) {
-    int total = Math.max(1, p.getInteger("total", 0));
-    int done = p.getInteger("succeeded", 0) + p.getInteger("skipped", 0);
-    int failed = p.getInteger("failed", 0) + p.getInteger("cancelled", 0);
-    int width = 30;
-    int d = done * width / total;
-    int f = Math.min(width - d, failed * width / total);
-    return "[" + "#".repeat(d) + "x".repeat(f) + "-".repeat(width - d - f) + "] " + done + "/" + p.getInteger("total",
-        0) + " done, " + failed + " failed, " + p.getInteger("remaining", 0) + " remaining  " + state;
-  }
-
-  private int listOf(JsonObject body, String key, java.util.function.Function<JsonObject, String> line) {
-    JsonArray arr = body.getJsonArray(key, new JsonArray());
-    for (Object o : arr) {
-      out.println(line.apply((JsonObject) o));
-    }
-    if (arr.isEmpty()) {
-      out.println("(none)");
-    }
-    return 0;
-  }
-
-  private int print(JsonObject o) {
-    out.println(o.encodePrettily());
-    return 0;
-  }
-
-  private int deleted(JsonObject ignored, String id) {
-    out.println("deleted " + id);
-    return 0;
-  }
-
-  private static String pad(String s, int n) {
-    s = s == null ? "" : s;
-    return s.length() >= n ? s : s + " ".repeat(n - s.length());
-  }
-
-  private HttpRequest.Builder request(String method, String path, JsonObject body) throws Failure {
-    if (token == null) {
-      throw new Failure(1, "no API token: pass --token, set FLIGHTDECK_TOKEN, or run where data/api-token is");
-    }
-    URI uri;
-    try {
-      uri = URI.create(server + path);
-    } catch (IllegalArgumentException e) {
-      throw new Failure(2, "not a URL: " + server);
-    }
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + token);
-    if (body != null) {
-      b.header("content-type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.encode()));
-    } else {
-      b.method(method, HttpRequest.BodyPublishers.noBody());
-    }
-    return b;
-  }
-
-  private JsonObject call(String method, String path, JsonObject body) throws Failure {
-    HttpResponse<String> res;
-    try {
-      res = http.send(request(method, path, body).build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new Failure(1, "cannot reach " + server + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
-          : e.getMessage()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Failure(1, "interrupted");
-    }
-    if (res.statusCode() >= 300) {
-      throw new Failure(1, apiError(res.statusCode(), res.body()));
-    }
-    return res.body().isBlank() ? new JsonObject() : new JsonObject(res.body());
-  }
-
-  /** "422 invalid_field (params.count): params.count must be …" from the API's error shape. */
-  static String apiError(int status, String body) {
-    try {
-      JsonObject e = new JsonObject(body).getJsonObject("error");
-      return status + " " + e.getString("code") + (e.getString("field") == null ? "" : " (" + e.getString("field")
-          + ")") + ": " + e.getString("message");
-    } catch (RuntimeException ex) {
-      return status + ": " + (body.length() > 200 ? body.substring(0, 200) : body);
+      try {
+        long ms = Math.max(0, now.toEpochMilli() - Instant.parse(iso).toEpochMilli());
+        return ms < 1_000 ? "just now" : duration(ms).replaceAll("\\.\\d s$", " s") + " ago";
+      } catch (RuntimeException e) {
+        return iso;
+      }
     }
   }
 }

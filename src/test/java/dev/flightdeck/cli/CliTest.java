@@ -76,10 +76,16 @@ class CliTest {
     assertThat(lines.get(lines.size() - 1)).isEqualTo(id + " succeeded");
     assertThat(r.out()).as("plain lines when not a terminal").doesNotContain("\r");
 
-    Run get = cli(false, "jobs", "get", id);
+    Run get = cli(false, "jobs", "get", id, "--output", "json");
     assertThat(new JsonObject(get.out()).getString("state")).isEqualTo("succeeded");
+    Run summary = cli(false, "jobs", "get", id);
+    assertThat(summary.out().lines().toList()).as(summary.out()).hasSizeLessThan(8).first().asString()
+        .isEqualTo(id + "  start on demo  SUCCEEDED");
+    assertThat(summary.out()).contains("submitted by admin").contains("machines: 3 — 3 succeeded");
     Run list = cli(false, "jobs", "list", "--app", "demo");
-    assertThat(list.out()).contains(id).contains("succeeded");
+    assertThat(list.out().lines().findFirst().orElseThrow()).as("a header row").startsWith("ID").contains("STATE")
+        .contains("CREATED");
+    assertThat(list.out()).contains(id).contains("succeeded").contains("3/3").containsAnyOf(" ago", "just now");
     Run cancel = cli(false, "jobs", "cancel", id);
     assertThat(cancel.code()).isEqualTo(1);
     assertThat(cancel.err().lines()).singleElement().satisfies(l -> assertThat(l).startsWith("flightdeck: 409 "));
@@ -112,7 +118,26 @@ class CliTest {
     assertThat(down.err().trim()).startsWith("flightdeck: cannot reach http://127.0.0.1:1");
     Run usage = cli(false, "jobs");
     assertThat(usage.code()).isEqualTo(2);
-    assertThat(usage.err()).contains("usage:");
+    assertThat(usage.err()).contains("Usage: flightdeck jobs");
+  }
+
+  @Test
+  void every_command_has_help_and_unknown_flags_are_errors() {
+    for (String[] c : List.of(new String[] {"jobs"}, new String[] {"jobs", "submit"}, new String[] {"jobs", "list"},
+        new String[] {"jobs", "watch"}, new String[] {"jobs", "get"}, new String[] {"schedules", "create"},
+        new String[] {"policies", "decisions"}, new String[] {"fleet", "ls"})) {
+      List<String> args = new java.util.ArrayList<>(List.of(c));
+      args.add("--help");
+      Run help = cli(false, args.toArray(String[]::new));
+      assertThat(help.code()).as(args.toString()).isZero();
+      assertThat(help.out()).as(args.toString()).startsWith("Usage: flightdeck " + String.join(" ", c));
+    }
+    Run typo = cli(false, "jobs", "list", "--stat", "running");
+    assertThat(typo.code()).isEqualTo(2);
+    assertThat(typo.err()).startsWith("flightdeck: Unknown options: '--stat'");
+    Run format = cli(false, "jobs", "list", "--output", "yaml");
+    assertThat(format.code()).isEqualTo(2);
+    assertThat(format.err()).contains("--output").contains("text, json");
   }
 
   @Test

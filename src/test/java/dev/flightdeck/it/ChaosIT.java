@@ -159,6 +159,8 @@ class ChaosIT {
             .put("target", new JsonObject().put("machine_ids", new JsonArray(new ArrayList<>(ids))));
         if (kind.equals("update")) {
           job.put("params", new JsonObject().put("image", UPDATED_IMAGE));
+        } else if (kind.equals("destroy") && app.equals("warm")) {
+          job.put("params", new JsonObject().put("force", true)); // the API refuses to destroy a running machine otherwise
         }
         String id = submit(c, live, job, submitted, accepted, new Expect(kind, app, ids));
         if (id != null) {

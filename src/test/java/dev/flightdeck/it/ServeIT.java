@@ -110,7 +110,7 @@ class ServeIT {
     assertThat(ChildProcess.OPERATOR_ENV).containsKeys("FLIGHTDECK_LOG_FORMAT", "FLIGHTDECK_URL", "FLIGHTDECK_TOKEN");
     try (ChildProcess p = ChildProcess.start(dir, Map.of("FLIGHTDECK_API_PORT", "9000"), "help")) {
       assertThat(p.waitFor(START)).isZero();
-      assertThat(p.outputText()).contains("usage: java -jar flightdeck.jar")
+      assertThat(p.outputText()).contains("Usage: flightdeck").contains("serve").contains("jobs")
           .contains("FLIGHTDECK_API_PORT is not a setting").contains("FLIGHTDECK_API__PORT")
           .doesNotContain("fd_operator_cli_token");
     }
