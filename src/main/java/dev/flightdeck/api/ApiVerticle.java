@@ -71,10 +71,14 @@ public final class ApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     // failures are handled here, so the router never logs them as unhandled: 500s with their stack,
     // a client gone mid-request quietly; the others go on to their errorHandler below
+    // the one place failures are answered: routes hand theirs to ctx.fail(t)
     router.route().failureHandler(ctx -> {
       int status = ctx.statusCode();
-      if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException || ctx.response().closed()
-          || status == 500 || (status == -1 && ctx.failure() != null)) {
+      if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException || ctx.response().closed()) {
+        internalError(ctx);
+      } else if (ctx.failure() != null && (status == -1 || status == 500)) {
+        ApiFailures.respond(ctx, ctx.failure());
+      } else if (status == 500) {
         internalError(ctx);
       } else {
         ctx.next();

@@ -1,6 +1,7 @@
 package dev.flightdeck.autoscale;
 
 import dev.flightdeck.api.ApiErrors;
+import dev.flightdeck.api.ApiFailures;
 import dev.flightdeck.jobs.InvalidJobException;
 import dev.flightdeck.jobs.JobRoutes;
 import dev.flightdeck.store.AutoscaleStore;
@@ -67,7 +68,7 @@ public final class AlertReceiver {
     try {
       payload = AlertPayload.parse(body);
     } catch (InvalidJobException e) {
-      ApiErrors.send(ctx, 422, e.code(), e.getMessage(), e.field());
+      ctx.fail(e);
       return;
     }
     List<StoredAlert> alerts = new ArrayList<>();
@@ -82,14 +83,12 @@ public final class AlertReceiver {
     }
     store.recordAlerts(alerts, now).onComplete(ar -> {
       if (ar.failed()) {
-        LOG.warn("could not record {} alerts: {}", alerts.size(), ar.cause().getMessage());
-        ApiErrors.send(ctx, 503, "store_unavailable", "the alerts could not be recorded; retry", null);
+        ctx.fail(ar.cause()); // a store failure: 503, Alertmanager retries
         return;
       }
       long firing = payload.alerts().stream().filter(a -> a.status().equals("firing")).count();
-      ctx.response().setStatusCode(200).putHeader("content-type", "application/json")
-          .end(new JsonObject().put("recorded", alerts.size()).put("firing", firing)
-              .put("resolved", alerts.size() - firing).put("truncated_alerts", payload.truncatedAlerts()).toBuffer());
+      ApiFailures.json(ctx, 200, new JsonObject().put("recorded", alerts.size()).put("firing", firing)
+          .put("resolved", alerts.size() - firing).put("truncated_alerts", payload.truncatedAlerts()));
       autoscaler.notified(alerts).onFailure(e -> LOG.warn("evaluating alerts failed: {}", e.getMessage()));
     });
   }

@@ -1,6 +1,7 @@
 package dev.flightdeck.autoscale;
 
 import dev.flightdeck.api.ApiErrors;
+import dev.flightdeck.api.ApiFailures;
 import dev.flightdeck.api.AuthHandler;
 import dev.flightdeck.api.Principal;
 import dev.flightdeck.jobs.InvalidJobException;
@@ -10,7 +11,6 @@ import dev.flightdeck.store.AutoscaleStore;
 import dev.flightdeck.store.DecisionRecord;
 import dev.flightdeck.store.JobFilter;
 import dev.flightdeck.store.PolicyRecord;
-import dev.flightdeck.store.StoreException;
 import dev.flightdeck.time.TimeSource;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,12 +36,12 @@ public final class PolicyRoutes {
     PolicyRoutes r = new PolicyRoutes(store, time, defaultJobTimeoutSeconds);
     router.post("/v1/scaling-policies").handler(r::create);
     router.get("/v1/scaling-policies").handler(r::list);
-    router.get("/v1/scaling-policies/:id").handler(ctx -> r.withPolicy(ctx, false, p -> json(ctx, 200, render(p))));
+    router.get("/v1/scaling-policies/:id").handler(ctx -> r.withPolicy(ctx, false, p -> ApiFailures.json(ctx, 200, render(p))));
     router.put("/v1/scaling-policies/:id").handler(r::replace);
     router.delete("/v1/scaling-policies/:id").handler(ctx -> r.withPolicy(ctx, true, p -> store.deletePolicy(p.id())
         .onComplete(ar -> {
           if (ar.failed()) {
-            failed(ctx, ar.cause());
+            ctx.fail(ar.cause());
           } else {
             ctx.response().setStatusCode(204).end();
           }
@@ -74,13 +74,13 @@ public final class PolicyRoutes {
     store.createPolicy(rec).compose(ok -> ok ? store.getPolicy(id) : io.vertx.core.Future.succeededFuture(null))
         .onComplete(ar -> {
           if (ar.failed()) {
-            failed(ctx, ar.cause());
+            ctx.fail(ar.cause());
           } else if (ar.result() == null) {
             ApiErrors.send(ctx, 409, "name_taken", "app " + spec.app() + " already has a scaling policy named '"
                 + spec.name() + "'", "name");
           } else {
             ctx.response().putHeader("Location", "/v1/scaling-policies/" + id);
-            json(ctx, 201, render(ar.result()));
+            ApiFailures.json(ctx, 201, render(ar.result()));
           }
         });
   }
@@ -97,7 +97,7 @@ public final class PolicyRoutes {
       }
       store.replacePolicy(p.id(), spec.name(), spec.toJson(), time.millis()).onComplete(ar -> {
         if (ar.failed()) {
-          failed(ctx, ar.cause());
+          ctx.fail(ar.cause());
           return;
         }
         switch (ar.result()) {
@@ -106,9 +106,9 @@ public final class PolicyRoutes {
           case NOT_FOUND -> ApiErrors.send(ctx, 404, "not_found", "no scaling policy " + p.id(), "id");
           case OK -> store.getPolicy(p.id()).onComplete(g -> {
             if (g.failed() || g.result() == null) {
-              failed(ctx, g.cause());
+              ctx.fail(g.cause());
             } else {
-              json(ctx, 200, render(g.result()));
+              ApiFailures.json(ctx, 200, render(g.result()));
             }
           });
         }
@@ -132,13 +132,13 @@ public final class PolicyRoutes {
             if (ar.cause() instanceof IllegalArgumentException) {
               ApiErrors.send(ctx, 400, "invalid_parameter", "cursor is not one this server handed out", "cursor");
             } else {
-              failed(ctx, ar.cause());
+              ctx.fail(ar.cause());
             }
             return;
           }
           JsonArray arr = new JsonArray();
           ar.result().items().forEach(p -> arr.add(render(p)));
-          json(ctx, 200, new JsonObject().put("policies", arr).put("next_cursor", ar.result().nextCursor()));
+          ApiFailures.json(ctx, 200, new JsonObject().put("policies", arr).put("next_cursor", ar.result().nextCursor()));
         });
   }
 
@@ -149,12 +149,12 @@ public final class PolicyRoutes {
     }
     withPolicy(ctx, false, p -> store.decisions(p.id(), limit).onComplete(ar -> {
       if (ar.failed()) {
-        failed(ctx, ar.cause());
+        ctx.fail(ar.cause());
         return;
       }
       JsonArray arr = new JsonArray();
       ar.result().forEach(d -> arr.add(render(d)));
-      json(ctx, 200, new JsonObject().put("decisions", arr));
+      ApiFailures.json(ctx, 200, new JsonObject().put("decisions", arr));
     }));
   }
 
@@ -175,7 +175,7 @@ public final class PolicyRoutes {
     String id = ctx.pathParam("id");
     store.getPolicy(id).onComplete(ar -> {
       if (ar.failed()) {
-        failed(ctx, ar.cause());
+        ctx.fail(ar.cause());
       } else if (ar.result() == null) {
         ApiErrors.send(ctx, 404, "not_found", "no scaling policy " + id, "id");
       } else if (write ? AuthHandler.mayWrite(ctx, ar.result().app()) : AuthHandler.mayRead(ctx, ar.result().app())) {
@@ -214,15 +214,5 @@ public final class PolicyRoutes {
     return ms == null ? null : Instant.ofEpochMilli(ms).toString();
   }
 
-  private static void failed(RoutingContext ctx, Throwable t) {
-    if (t instanceof StoreException) {
-      ApiErrors.send(ctx, 503, "store_unavailable", "the store is unavailable; nothing was changed", null);
-    } else {
-      ApiErrors.send(ctx, 500, "internal", "internal error", null);
-    }
-  }
 
-  private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.toBuffer());
-  }
 }

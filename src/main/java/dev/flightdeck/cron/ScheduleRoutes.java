@@ -1,6 +1,7 @@
 package dev.flightdeck.cron;
 
 import dev.flightdeck.api.ApiErrors;
+import dev.flightdeck.api.ApiFailures;
 import dev.flightdeck.api.AuthHandler;
 import dev.flightdeck.api.Principal;
 import dev.flightdeck.jobs.InvalidJobException;
@@ -8,7 +9,6 @@ import dev.flightdeck.jobs.JobJson;
 import dev.flightdeck.jobs.JobRoutes;
 import dev.flightdeck.store.JobFilter;
 import dev.flightdeck.store.ScheduleRecord;
-import dev.flightdeck.store.StoreException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,7 +36,7 @@ public final class ScheduleRoutes {
     router.delete("/v1/schedules/:id").handler(ctx -> r.withSchedule(ctx, true, s -> schedules.delete(s.id())
         .onComplete(ar -> {
           if (ar.failed()) {
-            failed(ctx, ar.cause());
+            ctx.fail(ar.cause());
           } else {
             ctx.response().setStatusCode(204).end();
           }
@@ -48,10 +48,10 @@ public final class ScheduleRoutes {
     router.post("/v1/schedules/:id/trigger").handler(ctx -> r.withSchedule(ctx, true, s ->
         schedules.trigger(s, AuthHandler.principal(ctx).name()).onComplete(ar -> {
           if (ar.failed()) {
-            failed(ctx, ar.cause());
+            ctx.fail(ar.cause());
           } else {
             ctx.response().putHeader("Location", "/v1/jobs/" + ar.result().id());
-            json(ctx, 201, JobJson.job(ar.result(), null));
+            ApiFailures.json(ctx, 201, JobJson.job(ar.result(), null));
           }
         })));
   }
@@ -73,7 +73,7 @@ public final class ScheduleRoutes {
     }
     schedules.create(spec, AuthHandler.principal(ctx).name()).onComplete(ar -> {
       if (ar.failed()) {
-        failed(ctx, ar.cause());
+        ctx.fail(ar.cause());
       } else {
         ctx.response().putHeader("Location", "/v1/schedules/" + ar.result().id());
         render(ctx, 201, ar.result());
@@ -100,7 +100,7 @@ public final class ScheduleRoutes {
       }
       schedules.replace(s.id(), spec).onComplete(ar -> {
         if (ar.failed()) {
-          failed(ctx, ar.cause());
+          ctx.fail(ar.cause());
           return;
         }
         switch (ar.result()) {
@@ -135,7 +135,7 @@ public final class ScheduleRoutes {
             if (ar.cause() instanceof IllegalArgumentException) {
               ApiErrors.send(ctx, 400, "invalid_parameter", "cursor is not one this server handed out", "cursor");
             } else {
-              failed(ctx, ar.cause());
+              ctx.fail(ar.cause());
             }
             return;
           }
@@ -144,7 +144,7 @@ public final class ScheduleRoutes {
           Future.all(rendered).onComplete(all -> {
             JsonArray arr = new JsonArray();
             rendered.forEach(f -> arr.add(f.result()));
-            json(ctx, 200, new JsonObject().put("schedules", arr).put("next_cursor", ar.result().nextCursor()));
+            ApiFailures.json(ctx, 200, new JsonObject().put("schedules", arr).put("next_cursor", ar.result().nextCursor()));
           });
         });
   }
@@ -154,7 +154,7 @@ public final class ScheduleRoutes {
     String id = ctx.pathParam("id");
     schedules.get(id).onComplete(ar -> {
       if (ar.failed()) {
-        failed(ctx, ar.cause());
+        ctx.fail(ar.cause());
       } else if (ar.result() == null) {
         ApiErrors.send(ctx, 404, "not_found", "no schedule " + id, "id");
       } else if (write ? AuthHandler.mayWrite(ctx, ar.result().app()) : AuthHandler.mayRead(ctx, ar.result().app())) {
@@ -166,7 +166,7 @@ public final class ScheduleRoutes {
   private void then(RoutingContext ctx, Future<ScheduleRecord> f) {
     f.onComplete(ar -> {
       if (ar.failed()) {
-        failed(ctx, ar.cause());
+        ctx.fail(ar.cause());
       } else if (ar.result() == null) {
         ApiErrors.send(ctx, 404, "not_found", "no such schedule", "id");
       } else {
@@ -178,24 +178,12 @@ public final class ScheduleRoutes {
   private void render(RoutingContext ctx, int status, ScheduleRecord s) {
     schedules.render(s, true).onComplete(ar -> {
       if (ar.failed()) {
-        failed(ctx, ar.cause());
+        ctx.fail(ar.cause());
       } else {
-        json(ctx, status, ar.result());
+        ApiFailures.json(ctx, status, ar.result());
       }
     });
   }
 
-  private static void failed(RoutingContext ctx, Throwable t) {
-    if (t instanceof ScheduleService.NameTaken e) {
-      ApiErrors.send(ctx, 409, "name_taken", e.getMessage(), "name");
-    } else if (t instanceof StoreException e) {
-      ApiErrors.send(ctx, 503, "store_unavailable", "the store is unavailable; nothing was changed", null);
-    } else {
-      ApiErrors.send(ctx, 500, "internal", "internal error", null);
-    }
-  }
 
-  private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.toBuffer());
-  }
 }

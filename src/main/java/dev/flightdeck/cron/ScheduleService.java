@@ -21,9 +21,24 @@ import java.time.Instant;
 public final class ScheduleService {
 
   /** A schedule name already used in its app. */
-  public static final class NameTaken extends RuntimeException {
+  public static final class NameTaken extends RuntimeException implements dev.flightdeck.api.ApiException {
     public NameTaken(String message) {
       super(message, null, false, false);
+    }
+
+    @Override
+    public int status() {
+      return 409;
+    }
+
+    @Override
+    public String code() {
+      return "name_taken";
+    }
+
+    @Override
+    public String field() {
+      return "name";
     }
   }
 

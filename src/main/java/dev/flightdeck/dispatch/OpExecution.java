@@ -279,7 +279,10 @@ final class OpExecution {
   private Future<Machine> findCreated(String tag, int tries) {
     // list limits are not documented: no client bucket, a 429 is retried like a 5xx
     return readRetrying(() -> d.call(this, FlyOperation.MACHINES_LIST, null,
-            () -> d.fly.listMachines(op.app(), ListMachinesQuery.ALL.withMetadata(Map.of(d.config.createTagKey(), tag)))),
+            // destroyed ones too: an ephemeral machine can run, exit and be destroyed before a slow answer
+            // comes back, and creating it again would run the work twice
+            () -> d.fly.listMachines(op.app(), ListMachinesQuery.ALL.withIncludeDeleted(true)
+                .withMetadata(Map.of(d.config.createTagKey(), tag)))),
             1)
         .compose(list -> {
           if (!list.isEmpty() || tries <= 1) {

@@ -1,9 +1,8 @@
 package dev.flightdeck.fleet;
 
 import dev.flightdeck.api.ApiErrors;
+import dev.flightdeck.api.ApiFailures;
 import dev.flightdeck.api.AuthHandler;
-import dev.flightdeck.fly.ErrorClass;
-import dev.flightdeck.fly.FlyApiException;
 import dev.flightdeck.time.TimeSource;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
@@ -28,12 +27,12 @@ public final class FleetRoutes {
   public static void mount(Router router, FleetCache fleet, TimeSource time) {
     router.get("/v1/fleet/apps").handler(ctx -> fleet.apps().onComplete(ar -> {
       if (ar.failed()) {
-        fail(ctx, ar.cause());
+        ctx.fail(ar.cause());
         return;
       }
       JsonArray arr = new JsonArray();
       ar.result().stream().filter(v -> AuthHandler.principal(ctx).allows(v.app())).forEach(v -> arr.add(view(v)));
-      json(ctx, new JsonObject().put("apps", arr));
+      ApiFailures.json(ctx, 200, new JsonObject().put("apps", arr));
     }));
     router.get("/v1/fleet/apps/:app/machines").handler(ctx -> machines(ctx, fleet, time));
   }
@@ -68,9 +67,9 @@ public final class FleetRoutes {
         }))
         .onComplete(ar -> {
           if (ar.succeeded()) {
-            json(ctx, ar.result());
+            ApiFailures.json(ctx, 200, ar.result());
           } else {
-            fail(ctx, ar.cause());
+            ctx.fail(ar.cause());
           }
         });
   }
@@ -112,17 +111,5 @@ public final class FleetRoutes {
         .put("last_error", v.lastError());
   }
 
-  private static void fail(RoutingContext ctx, Throwable t) {
-    if (t instanceof FlyApiException e && e.errorClass() == ErrorClass.NOT_FOUND) {
-      ApiErrors.send(ctx, 404, "not_found", "app not found on Fly: " + ctx.pathParam("app"), "app");
-    } else if (t instanceof FlyApiException e) {
-      ApiErrors.send(ctx, 502, "upstream_error", "the Machines API failed: " + e.getMessage(), null);
-    } else {
-      ApiErrors.send(ctx, 500, "internal", "internal error", null);
-    }
-  }
 
-  private static void json(RoutingContext ctx, JsonObject body) {
-    ctx.response().putHeader("content-type", "application/json").end(body.toBuffer());
-  }
 }

@@ -1,7 +1,7 @@
 package dev.flightdeck.jobs;
 
 /** A submitted job is invalid; names the offending field (a JSON path such as {@code params.count}). */
-public final class InvalidJobException extends RuntimeException {
+public final class InvalidJobException extends RuntimeException implements dev.flightdeck.api.ApiException {
 
   private final String code;
   private final String field;
@@ -12,10 +12,17 @@ public final class InvalidJobException extends RuntimeException {
     this.field = field;
   }
 
+  @Override
+  public int status() {
+    return 422;
+  }
+
+  @Override
   public String code() {
     return code;
   }
 
+  @Override
   public String field() {
     return field;
   }

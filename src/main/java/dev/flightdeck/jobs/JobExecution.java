@@ -3,8 +3,6 @@ package dev.flightdeck.jobs;
 import dev.flightdeck.dispatch.Action;
 import dev.flightdeck.dispatch.MachineOp;
 import dev.flightdeck.dispatch.OpResult;
-import dev.flightdeck.fleet.CachedMachine;
-import dev.flightdeck.fleet.Selector;
 import dev.flightdeck.fly.CreateMachineRequest;
 import dev.flightdeck.fly.FlyApiException;
 import dev.flightdeck.fly.Lease;
@@ -205,15 +203,20 @@ final class JobExecution {
     });
   }
 
+  /**
+   * A create slot resumed without its machine id: an earlier run may have made the machine. Asked of
+   * the API, destroyed machines included (a run's machine may have run and gone since), not of the
+   * cache, which forgets destroyed machines.
+   */
   private Future<Void> adoptCreated(SlotRecord s) {
     String tag = job.id() + "/" + s.slot();
-    return r.fleet.machines(spec.app(), Selector.ALL.withMetadata(Map.of(r.createTagKey, tag))).map(found -> {
-      if (!found.isEmpty()) {
-        CachedMachine m = found.get(0);
-        set(s.with(s.state(), m.id(), s.attempts(), null, null, null, s.startedAt(), null));
-      }
-      return null;
-    });
+    return r.fly.listMachines(spec.app(), dev.flightdeck.fly.ListMachinesQuery.ALL.withIncludeDeleted(true)
+        .withMetadata(Map.of(r.createTagKey, tag))).map(found -> {
+          if (!found.isEmpty()) {
+            set(s.with(s.state(), found.get(0).id(), s.attempts(), null, null, null, s.startedAt(), null));
+          }
+          return null;
+        });
   }
 
   private Future<Void> releaseLeftLease(String machineId) {

@@ -1,13 +1,11 @@
 package dev.flightdeck.jobs;
 
 import dev.flightdeck.api.ApiErrors;
+import dev.flightdeck.api.ApiFailures;
 import dev.flightdeck.api.AuthHandler;
 import dev.flightdeck.api.Principal;
-import dev.flightdeck.fly.ErrorClass;
-import dev.flightdeck.fly.FlyApiException;
 import dev.flightdeck.store.JobFilter;
 import dev.flightdeck.store.JobRecord;
-import dev.flightdeck.store.StoreException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -18,8 +16,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The job API: {@code POST /v1/jobs}, {@code GET /v1/jobs}, {@code GET /v1/jobs/{id}},
@@ -27,7 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobRoutes {
 
-  private static final Logger LOG = LoggerFactory.getLogger(JobRoutes.class);
   /** An event stream with nothing to say writes a comment this often (well inside api.idle_timeout_seconds). */
   private static final long KEEPALIVE_NANOS = 15_000_000_000L;
   private static final java.util.regex.Pattern VISIBLE_ASCII = java.util.regex.Pattern.compile("[\\x21-\\x7e]+");
@@ -111,19 +106,19 @@ public final class JobRoutes {
     Principal who = AuthHandler.principal(ctx);
     jobs.submit(spec, body, key, who.name()).onComplete(ar -> {
       if (ar.failed()) {
-        failed(ctx, ar.cause());
+        ctx.fail(ar.cause());
         return;
       }
       JobService.Submitted s = ar.result();
       switch (s.outcome()) {
-        case DRY_RUN -> json(ctx, 200, s.plan());
+        case DRY_RUN -> ApiFailures.json(ctx, 200, s.plan());
         case CREATED -> {
           ctx.response().putHeader("Location", "/v1/jobs/" + s.job().id());
-          json(ctx, 201, JobJson.job(s.job(), null));
+          ApiFailures.json(ctx, 201, JobJson.job(s.job(), null));
         }
         case REPLAYED -> {
           ctx.response().putHeader("Idempotent-Replayed", "true");
-          json(ctx, 200, JobJson.job(s.job(), null));
+          ApiFailures.json(ctx, 200, JobJson.job(s.job(), null));
         }
         case CONFLICT -> ApiErrors.send(ctx, 409, "idempotency_conflict", "Idempotency-Key '" + key
             + "' was already used for another request (job " + s.job().id() + ")", "Idempotency-Key");
@@ -135,16 +130,16 @@ public final class JobRoutes {
     String id = ctx.pathParam("id");
     jobs.get(id).onComplete(ar -> {
       if (ar.failed()) {
-        failed(ctx, ar.cause());
+        ctx.fail(ar.cause());
       } else if (ar.result() == null) {
         ApiErrors.send(ctx, 404, "not_found", "no job " + id, "id");
       } else if (AuthHandler.mayRead(ctx, ar.result().app())) {
         JobRecord j = ar.result();
         jobs.slots(id).onComplete(sl -> {
           if (sl.failed()) {
-            failed(ctx, sl.cause());
+            ctx.fail(sl.cause());
           } else {
-            json(ctx, 200, JobJson.job(j, sl.result()));
+            ApiFailures.json(ctx, 200, JobJson.job(j, sl.result()));
           }
         });
       }
@@ -193,13 +188,13 @@ public final class JobRoutes {
         if (ar.cause() instanceof IllegalArgumentException || ar.cause() instanceof NumberFormatException) {
           ApiErrors.send(ctx, 400, "invalid_parameter", "cursor is not one this server handed out", "cursor");
         } else {
-          failed(ctx, ar.cause());
+          ctx.fail(ar.cause());
         }
         return;
       }
       JsonArray arr = new JsonArray();
       ar.result().items().forEach(j -> arr.add(JobJson.job(j, null)));
-      json(ctx, 200, new JsonObject().put("jobs", arr).put("next_cursor", ar.result().nextCursor()));
+      ApiFailures.json(ctx, 200, new JsonObject().put("jobs", arr).put("next_cursor", ar.result().nextCursor()));
     });
   }
 
@@ -226,7 +221,7 @@ public final class JobRoutes {
     String id = ctx.pathParam("id");
     jobs.get(id).onComplete(ar -> {
       if (ar.failed()) {
-        failed(ctx, ar.cause());
+        ctx.fail(ar.cause());
         return;
       }
       JobRecord j = ar.result();
@@ -243,9 +238,9 @@ public final class JobRoutes {
       }
       jobs.cancel(id).onComplete(c -> {
         if (c.failed()) {
-          failed(ctx, c.cause());
+          ctx.fail(c.cause());
         } else {
-          json(ctx, 202, JobJson.job(c.result(), null));
+          ApiFailures.json(ctx, 202, JobJson.job(c.result(), null));
         }
       });
     });
@@ -257,7 +252,7 @@ public final class JobRoutes {
     String id = ctx.pathParam("id");
     jobs.get(id).onComplete(ar -> {
       if (ar.failed()) {
-        failed(ctx, ar.cause());
+        ctx.fail(ar.cause());
         return;
       }
       JobRecord j = ar.result();
@@ -365,24 +360,5 @@ public final class JobRoutes {
 
   // ------------------------------------------------------------------ helpers
 
-  static void failed(RoutingContext ctx, Throwable t) {
-    if (t instanceof InvalidJobException e) {
-      ApiErrors.send(ctx, 422, e.code(), e.getMessage(), e.field());
-    } else if (t instanceof FlyApiException e && e.errorClass() == ErrorClass.NOT_FOUND) {
-      ApiErrors.send(ctx, 422, "app_not_found", "the Machines API does not know this app: " + e.apiError(), "app");
-    } else if (t instanceof FlyApiException e) {
-      ApiErrors.send(ctx, 502, "upstream_error", "the Machines API failed: " + e.getMessage(), null);
-    } else if (t instanceof StoreException e) {
-      LOG.warn("store unavailable: {}", e.getMessage());
-      ApiErrors.send(ctx, 503, e.diskFull() ? "store_full" : "store_unavailable", e.diskFull()
-          ? "the job store's disk is full; no job was accepted (free space, then retry)" : "the job store is unavailable; no job was accepted", null);
-    } else {
-      LOG.error("unexpected error on {} {}", ctx.request().method(), ctx.request().path(), t);
-      ApiErrors.send(ctx, 500, "internal", "internal error", null);
-    }
-  }
 
-  static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.toBuffer());
-  }
 }

@@ -139,8 +139,18 @@ public final class SqliteJobStore extends SqlJobStore {
     }
   }
 
+  /** The first close's outcome: closing again (a test, then the server's own stop) changes nothing. */
+  private Future<Void> closing;
+
   @Override
-  public Future<Void> close() {
+  public synchronized Future<Void> close() {
+    if (closing == null) {
+      closing = closeOnce();
+    }
+    return closing;
+  }
+
+  private Future<Void> closeOnce() {
     if (worker == null) {
       return Future.succeededFuture();
     }

@@ -223,6 +223,24 @@ class JobPathTest {
   }
 
   @Test
+  void a_run_whose_create_answer_is_lost_after_the_machine_already_ran_and_was_destroyed_is_not_run_again(
+      Vertx vertx) {
+    start(vertx, cfg -> cfg.getJsonObject("fly").put("request_timeout_ms", 500));
+    seed("once", 0, "stopped");
+    // every create is applied at once, answered after the client gave up: the machine runs 50 ms,
+    // exits and is destroyed (auto_destroy) long before Flightdeck looks for it by its tag
+    fx.server.simulator().setFaults(new SimConfig.Faults(1, 0, 0, 1.0, 1_500, 0, 0, false, List.of("Machines_create"),
+        0)).await();
+    JsonObject done = fx.awaitEnd(fx.submit(new JsonObject().put("app", "once").put("kind", "run").put("params",
+        new JsonObject().put("count", 1).put("config", new JsonObject().put("image", "registry.fly.io/batch:1")
+            .put("env", new JsonObject().put("SIM_RUN_MS", "50"))))), T);
+    assertThat(simRequests().getLong("Machines_create", 0L)).as("the work ran once").isEqualTo(1);
+    assertThat(done.getString("state")).as(done.encode()).isEqualTo("succeeded");
+    assertThat(done.getJsonArray("machines")).singleElement()
+        .satisfies(m -> assertThat(((JsonObject) m).getInteger("exit_code")).isZero());
+  }
+
+  @Test
   void a_run_whose_machine_fails_to_boot_ends_failed_with_the_exit_code_instead_of_waiting(Vertx vertx) {
     start(vertx, cfg -> { });
     seed("rb", 0, "stopped");
