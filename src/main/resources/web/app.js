@@ -16,15 +16,43 @@ let stream = null;
 
 function token() { return sessionStorage.getItem("flightdeck-token"); }
 
-async function api(path) {
-  const res = await fetch(path, { headers: { Authorization: "Bearer " + token() } });
+async function send(method, path, body) {
+  const opts = { method, headers: { Authorization: "Bearer " + token() } };
+  if (body !== undefined) { opts.headers["content-type"] = "application/json"; opts.body = JSON.stringify(body); }
+  let res;
+  try {
+    res = await fetch(path, opts);
+  } catch (e) {
+    if (e.name === "AbortError") throw e;
+    throw new Error("Cannot reach Flightdeck at " + location.host + " — is it running? Retrying.");
+  }
   if (res.status === 401) { logout(); throw new Error("the token was refused"); }
-  const body = await res.json();
-  if (!res.ok) throw new Error(body.error ? body.error.message : res.status);
-  return body;
+  const text = await res.text();
+  let parsed = {};
+  try { parsed = text ? JSON.parse(text) : {}; } catch (e) { parsed = {}; }
+  if (!res.ok) {
+    const err = parsed.error || {};
+    throw new Error(`${res.status} ${err.code || ""}${err.field ? " (" + err.field + ")" : ""}: ${err.message || text}`);
+  }
+  return parsed;
 }
 
-function showError(e) { $("#error").textContent = e ? String(e.message || e) : ""; }
+const api = (path) => send("GET", path);
+
+// errors sit at the top of the page until something succeeds again
+function showError(e) {
+  const b = $("#banner");
+  b.textContent = e ? String(e.message || e) : "";
+  b.hidden = !e;
+}
+
+// what the token may do: read-only tokens see no buttons or forms that would change something
+async function whoAmI() {
+  try {
+    const me = await api("/v1/me");
+    document.body.classList.toggle("read-only", me.role === "read");
+  } catch (e) { showError(e); }
+}
 
 function logout() {
   sessionStorage.removeItem("flightdeck-token");
@@ -38,6 +66,7 @@ async function login(ev) {
   if (!res.ok) { $("#login-error").textContent = "That token was not accepted (" + res.status + ")."; return; }
   sessionStorage.setItem("flightdeck-token", t);
   $("#login-error").textContent = "";
+  await whoAmI();
   location.hash = "#/fleet";
   route();
 }
@@ -100,10 +129,12 @@ async function loadFleet() {
 function bar(p) {
   const total = Math.max(1, p.total);
   const done = ((p.succeeded + p.skipped) / total) * 100;
-  const bad = ((p.failed + p.cancelled) / total) * 100;
-  return el("span", { class: "bar", title: `${p.succeeded + p.skipped} done, ${p.failed} failed, ${p.remaining} remaining` },
+  const bad = (p.failed / total) * 100;
+  const cancelled = (p.cancelled / total) * 100;
+  return el("span", { class: "bar", title: `${p.succeeded + p.skipped} done, ${p.failed} failed, ${p.cancelled} cancelled, ${p.remaining} remaining` },
     el("span", { class: "done", style: `left:0;width:${done}%` }),
-    el("span", { class: "bad", style: `left:${done}%;width:${bad}%` }));
+    el("span", { class: "bad", style: `left:${done}%;width:${bad}%` }),
+    el("span", { class: "cancelled", style: `left:${done + bad}%;width:${cancelled}%` }));
 }
 
 function duration(j) {
@@ -116,7 +147,7 @@ async function loadJobs() {
   const running = list.filter((j) => j.state === "running" || j.state === "queued");
   $("#jobs-running").replaceChildren(...(running.length ? running.map((j) => el("div", { class: "job-card", "data-job": j.id },
     el("a", { href: "#/jobs/" + j.id, text: j.id }), el("span", { text: `${j.app} ${j.kind}` }), bar(j.progress),
-    el("span", { class: "progress-text", text: `${j.progress.succeeded + j.progress.skipped}/${j.progress.total} done, ${j.progress.failed} failed, ${j.progress.remaining} remaining` })))
+    el("span", { class: "progress-text", text: `${j.progress.succeeded + j.progress.skipped}/${j.progress.total} done, ${j.progress.failed} failed, ${j.progress.cancelled} cancelled, ${j.progress.remaining} remaining` })))
     : [el("p", { class: "muted", text: "Nothing running." })]));
   $("#jobs-recent tbody").replaceChildren(...list.map((j) => el("tr", {},
     el("td", {}, el("a", { href: "#/jobs/" + j.id, text: j.id })), el("td", { text: j.app }), el("td", { text: j.kind }),
@@ -128,41 +159,93 @@ async function showJob(id) {
   const render = (j) => {
     $("#job-title").textContent = `${j.id}: ${j.app} ${j.kind}`;
     $("#job-summary").replaceChildren(el("span", { class: "state-" + j.state, text: j.state + " " }), bar(j.progress),
-      el("span", { text: ` ${j.progress.succeeded} succeeded, ${j.progress.failed} failed, ${j.progress.skipped} skipped, ${j.progress.remaining} remaining ${j.error ? "— " + j.error : ""}` }));
+      el("span", { text: ` ${j.progress.succeeded} succeeded, ${j.progress.failed} failed, ${j.progress.skipped} skipped, ${j.progress.cancelled} cancelled, ${j.progress.remaining} remaining ${j.error ? "— " + j.error : ""}` }));
+    $("#job-cancel").hidden = !(j.state === "queued" || j.state === "running") || j.cancel_requested;
+    $("#job-cancel").dataset.job = j.id;
     $("#job-machines tbody").replaceChildren(...(j.machines || []).map((m) => el("tr", {},
       el("td", { text: m.slot }), el("td", { text: m.machine_id || "" }), el("td", { text: m.action }),
       el("td", { class: "state-" + m.state, text: m.state }), el("td", { text: m.attempts }),
       el("td", { text: m.error ? `${m.error_code || ""} ${m.error}` : "" }))));
+    return j;
   };
-  try {
-    let j = await api("/v1/jobs/" + id);
-    render(j);
-    $("#job-events").replaceChildren();
-    // EventSource cannot send a token: read the Server-Sent Events stream with fetch
-    stream = new AbortController();
-    const res = await fetch("/v1/jobs/" + id + "/events", { headers: { Authorization: "Bearer " + token() }, signal: stream.signal });
-    const reader = res.body.getReader();
-    const decoder = new TextDecoder();
-    let buf = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buf += decoder.decode(value, { stream: true });
-      let i;
-      while ((i = buf.indexOf("\n\n")) >= 0) {
-        const chunk = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const data = chunk.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5)).join("\n");
-        const type = (chunk.split("\n").find((l) => l.startsWith("event:")) || "event: message").slice(6).trim();
-        if (!data) continue;
-        $("#job-events").append(el("li", { text: `${type} ${data}` }));
-        j = await api("/v1/jobs/" + id);
-        render(j);
+  const mine = stream = new AbortController();
+  $("#job-events").replaceChildren();
+  for (let ended = false; !ended && stream === mine;) {
+    try {
+      let j = render(await api("/v1/jobs/" + id));
+      showError(null);
+      if (!(j.state === "queued" || j.state === "running")) return;
+      // EventSource cannot send a token: read the Server-Sent Events stream with fetch
+      const res = await fetch("/v1/jobs/" + id + "/events", { headers: { Authorization: "Bearer " + token() }, signal: mine.signal });
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      let buf = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += decoder.decode(value, { stream: true });
+        let i;
+        while ((i = buf.indexOf("\n\n")) >= 0) {
+          const chunk = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const data = chunk.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5)).join("\n");
+          const type = (chunk.split("\n").find((l) => l.startsWith("event:")) || "event: message").slice(6).trim();
+          if (!data) continue;
+          $("#job-events").prepend(el("li", { text: `${type} ${data}` })); // newest first
+          if (type === "end") ended = true;
+          j = render(await api("/v1/jobs/" + id));
+        }
       }
+      if (!ended) throw new Error("Lost the job's event stream; reconnecting.");
+    } catch (e) {
+      if (e.name === "AbortError" || stream !== mine) return;
+      showError(e);
+      await new Promise((r) => setTimeout(r, 2000));
     }
-  } catch (e) {
-    if (e.name !== "AbortError") showError(e);
   }
+}
+
+async function cancelJob() {
+  const id = $("#job-cancel").dataset.job;
+  try {
+    await send("POST", "/v1/jobs/" + encodeURIComponent(id) + "/cancel");
+    $("#job-cancel").hidden = true;
+    showError(null);
+  } catch (e) { showError(e); }
+}
+
+// ---------------------------------------------------------------- submitting
+
+const TEMPLATES = {
+  start: (app) => ({ app, kind: "start", target: { all: true } }),
+  stop: (app) => ({ app, kind: "stop", target: { all: true } }),
+  restart: (app) => ({ app, kind: "restart", target: { process_group: "app" } }),
+  suspend: (app) => ({ app, kind: "suspend", target: { machine_ids: [] } }),
+  update: (app) => ({ app, kind: "update", target: { all: true }, params: { image: "registry.fly.io/" + app + ":v2", max_unavailable: 0.25 } }),
+  scale: (app) => ({ app, kind: "scale", params: { process_group: "app", count: 3 } }),
+  create: (app) => ({ app, kind: "create", params: { count: 1, config: { image: "registry.fly.io/" + app + ":v1" } } }),
+  run: (app) => ({ app, kind: "run", params: { count: 1, config: { image: "registry.fly.io/" + app + ":v1" } } }),
+};
+
+function fillTemplate() {
+  const app = $("#app").value.trim() || "demo";
+  $("#job-json").value = JSON.stringify(TEMPLATES[$("#job-template").value](app), null, 2);
+}
+
+async function submitJob(ev) {
+  ev.preventDefault();
+  let job;
+  try {
+    job = JSON.parse($("#job-json").value);
+  } catch (e) {
+    showError(new Error("The job is not valid JSON: " + e.message));
+    return;
+  }
+  try {
+    const created = await send("POST", "/v1/jobs", job);
+    showError(null);
+    location.hash = "#/jobs/" + created.id;
+  } catch (e) { showError(e); }
 }
 
 // ---------------------------------------------------------------- schedules and policies
@@ -172,19 +255,23 @@ async function loadSchedules() {
   const rows = await Promise.all(list.map((s) => api("/v1/schedules/" + s.id)));
   $("#schedules tbody").replaceChildren(...rows.map((s) => el("tr", {},
     el("td", { text: s.name + (s.paused ? " (paused)" : "") }), el("td", { text: s.app }), el("td", {}, el("code", { text: s.cron })),
-    el("td", { text: s.time_zone }), el("td", { text: (s.next_fire_times || []).slice(0, 3).join("\n") }),
+    el("td", { text: s.time_zone }), el("td", { text: s.paused ? "paused" : (s.next_fire_times || []).slice(0, 3).join("\n") }),
     el("td", {}, ...(s.runs || []).slice(0, 5).map((r) => el("div", {}, el("a", { href: "#/jobs/" + r.job_id, text: r.job_id }),
       el("span", { class: "state-" + r.state, text: " " + r.state + " " }), el("span", { class: "muted", text: r.scheduled_at || "manual" })))),
-    el("td", { text: (s.skips || []).slice(0, 3).map((k) => k.scheduled_at + ": " + k.reason).join("\n") }))));
-  if (!rows.length) $("#schedules tbody").replaceChildren(el("tr", {}, el("td", { colspan: 7, class: "muted", text: "No schedules." })));
+    el("td", { text: (s.skips || []).slice(0, 3).map((k) => k.scheduled_at + ": " + k.reason).join("\n") }),
+    el("td", { class: "actions writer", "data-schedule": s.id },
+      el("button", { type: "button", "data-action": s.paused ? "resume" : "pause", text: s.paused ? "Resume" : "Pause" }),
+      el("button", { type: "button", "data-action": "trigger", text: "Run now" })))));
+  if (!rows.length) $("#schedules tbody").replaceChildren(el("tr", {}, el("td", { colspan: 8, class: "muted", text: "No schedules." })));
 }
 
 async function loadPolicies() {
   const list = (await api("/v1/scaling-policies?limit=100")).policies;
   const cards = await Promise.all(list.map(async (p) => {
     const d = (await api("/v1/scaling-policies/" + p.id + "/decisions?limit=10")).decisions;
-    return el("div", { class: "group" },
+    return el("div", { class: "group", "data-policy": p.id },
       el("h3", { text: `${p.app}/${p.name}: ${p.process_group}, ${p.min}–${p.max} started${p.dry_run ? " (dry run)" : ""}` }),
+      el("button", { type: "button", class: "writer", "data-action": "delete", text: "Delete policy" }),
       el("table", {}, el("thead", {}, el("tr", {}, ...["At", "Trigger", "Direction", "Outcome", "Started → wanted", "Reason", "Job"].map((h) => el("th", { text: h })))),
         el("tbody", {}, ...d.map((x) => el("tr", {}, el("td", { text: x.at }), el("td", { text: x.trigger }), el("td", { text: x.direction || "" }),
           el("td", { text: x.outcome }), el("td", { text: x.current == null ? "" : `${x.current} → ${x.desired}` }), el("td", { text: x.reason }),
@@ -193,8 +280,38 @@ async function loadPolicies() {
   $("#policies").replaceChildren(...(cards.length ? cards : [el("p", { class: "muted", text: "No scaling policies." })]));
 }
 
+async function scheduleAction(ev) {
+  const b = ev.target.closest("button[data-action]");
+  if (!b) return;
+  const id = b.closest("[data-schedule]").dataset.schedule;
+  try {
+    await send("POST", "/v1/schedules/" + encodeURIComponent(id) + "/" + b.dataset.action);
+    await loadSchedules();
+    showError(null);
+  } catch (e) { showError(e); }
+}
+
+async function policyAction(ev) {
+  const b = ev.target.closest("button[data-action='delete']");
+  if (!b) return;
+  const id = b.closest("[data-policy]").dataset.policy;
+  if (!window.confirm("Delete scaling policy " + id + "?")) return;
+  try {
+    await send("DELETE", "/v1/scaling-policies/" + encodeURIComponent(id));
+    await loadPolicies();
+    showError(null);
+  } catch (e) { showError(e); }
+}
+
 $("#login-form").addEventListener("submit", login);
+$("#submit-form").addEventListener("submit", submitJob);
+$("#job-template").addEventListener("change", fillTemplate);
+$("#job-cancel").addEventListener("click", cancelJob);
+$("#schedules").addEventListener("click", scheduleAction);
+$("#policies").addEventListener("click", policyAction);
 $("#logout").addEventListener("click", logout);
 $("#app-form").addEventListener("submit", (e) => { e.preventDefault(); every(1000, loadFleet); });
 window.addEventListener("hashchange", route);
+fillTemplate();
+if (token()) whoAmI();
 route();

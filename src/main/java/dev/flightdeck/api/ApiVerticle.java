@@ -115,6 +115,12 @@ public final class ApiVerticle extends VerticleBase {
     ownAuthRoutes.forEach(r -> r.accept(router, body));
     router.route("/v1/*").handler(new AuthHandler(auth));
     router.route("/v1/*").handler(body);
+    // who the token is: the dashboard shows only what it may do
+    router.get("/v1/me").handler(ctx -> {
+      Principal p = AuthHandler.principal(ctx);
+      ApiFailures.json(ctx, 200, new io.vertx.core.json.JsonObject().put("name", p.name()).put("role", p.role())
+          .put("apps", new io.vertx.core.json.JsonArray(p.apps())));
+    });
     routes.forEach(r -> r.accept(router));
     // the dashboard: static files from the jar, no build step; it talks to /v1 with the pasted token
     router.get("/*").handler(ctx -> {

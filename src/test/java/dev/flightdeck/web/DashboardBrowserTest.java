@@ -91,6 +91,78 @@ class DashboardBrowserTest {
     Files.copy(png, Path.of("target", name), StandardCopyOption.REPLACE_EXISTING);
   }
 
+  private void logIn(String base, String token) {
+    browser.get(base);
+    waiting().until(d -> d.findElement(By.id("login")).isDisplayed());
+    browser.findElement(By.id("token")).sendKeys(token);
+    browser.findElement(By.cssSelector("#login-form button")).click();
+    waiting().until(d -> d.findElement(By.id("nav")).isDisplayed());
+  }
+
+  @Test
+  void an_operator_submits_and_cancels_a_job_pauses_a_schedule_and_sees_the_server_go_away() throws Exception {
+    try {
+      String base = "http://127.0.0.1:" + fx.server.apiPort() + "/";
+      logIn(base, TestConfigs.ADMIN_TOKEN);
+      browser.get(base + "#/jobs");
+      browser.findElement(By.cssSelector("#submit-job summary")).click();
+      waiting().until(d -> d.findElement(By.id("job-json")).getAttribute("value").contains("\"kind\": \"start\""));
+      var json = browser.findElement(By.id("job-json"));
+      json.clear();
+      // one machine at a time, 0.8 s each: time to cancel it
+      json.sendKeys(new JsonObject().put("app", "demo").put("kind", "start").put("target", new JsonObject()
+          .put("all", true)).put("options", new JsonObject().put("max_concurrent", 1)).encode());
+      browser.findElement(By.cssSelector("#submit-form button")).click();
+      waiting().until(d -> d.getCurrentUrl().contains("#/jobs/job_"));
+      String id = browser.getCurrentUrl().substring(browser.getCurrentUrl().indexOf("#/jobs/") + 7);
+      waiting().until(d -> d.findElement(By.id("job-cancel")).isDisplayed());
+      browser.findElement(By.id("job-cancel")).click();
+      waiting().until(d -> d.findElement(By.id("job-summary")).getText().startsWith("cancelled"));
+      JsonObject job = fx.get("/v1/jobs/" + id).json();
+      assertThat(job.getString("state")).isEqualTo("cancelled");
+      assertThat(job.getJsonObject("progress").getInteger("cancelled")).as("machines not started yet").isPositive();
+
+      String sid = fx.post("/v1/schedules", new JsonObject().put("name", "nightly").put("cron", "0 3 * * *")
+          .put("job", new JsonObject().put("app", "demo").put("kind", "stop").put("target", new JsonObject()
+              .put("all", true)))).json().getString("id");
+      browser.get(base + "#/schedules");
+      By pause = By.cssSelector("[data-schedule='" + sid + "'] button[data-action='pause']");
+      waiting().until(d -> !d.findElements(pause).isEmpty());
+      browser.findElement(pause).click();
+      waiting().until(d -> !d.findElements(By.cssSelector("[data-schedule='" + sid + "'] button[data-action='resume']"))
+          .isEmpty());
+      assertThat(fx.get("/v1/schedules/" + sid).json().getBoolean("paused")).isTrue();
+      assertThat(browser.findElement(By.id("schedules")).getText()).contains("nightly (paused)");
+
+      browser.get(base + "#/jobs");
+      waiting().until(d -> d.findElement(By.id("jobs-recent")).getText().contains(id));
+      assertThat(browser.findElements(By.cssSelector("#jobs-recent .bar .cancelled"))).as("cancelled shown as such")
+          .isNotEmpty();
+      assertThat(browser.findElement(By.cssSelector("#jobs-recent .bar")).getAttribute("title")).contains("cancelled");
+      fx.server.stop().await();
+      waiting().until(d -> d.findElement(By.id("banner")).isDisplayed()
+          && d.findElement(By.id("banner")).getText().contains("Cannot reach Flightdeck"));
+      shot("dashboard-server-down.png");
+    } catch (Throwable t) {
+      shot("dashboard-failure.png");
+      throw t;
+    }
+  }
+
+  @Test
+  void a_read_only_token_sees_no_controls_that_would_change_something() throws Exception {
+    try {
+      String base = "http://127.0.0.1:" + fx.server.apiPort() + "/";
+      logIn(base, TestConfigs.READ_TOKEN);
+      browser.get(base + "#/jobs");
+      waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("class").contains("read-only"));
+      assertThat(browser.findElement(By.id("submit-job")).isDisplayed()).isFalse();
+    } catch (Throwable t) {
+      shot("dashboard-failure.png");
+      throw t;
+    }
+  }
+
   @Test
   void an_operator_logs_in_and_watches_a_job_move_the_grid_and_the_progress_bar() throws Exception {
     try {
