@@ -93,6 +93,7 @@ function route() {
   const [, view, id] = (location.hash || "#/fleet").split("/");
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.view === view));
   if (view === "jobs" && id) { $("#view-job").hidden = false; showJob(id); return; }
+  if ((view || "fleet") === "fleet" && id) $("#app").value = decodeURIComponent(id);
   const section = $("#view-" + (view || "fleet")) || $("#view-fleet");
   section.hidden = false;
   if (view === "jobs") every(1000, loadJobs);
@@ -103,15 +104,21 @@ function route() {
 
 // ---------------------------------------------------------------- fleet
 
+let fleetMachines = {};
+
 async function loadFleet() {
   const app = $("#app").value.trim() || "demo";
+  const only = $("#fleet-filter").value;
   const [apps, fleet] = await Promise.all([api("/v1/fleet/apps"), api("/v1/fleet/apps/" + encodeURIComponent(app) + "/machines")]);
   $("#apps").replaceChildren(...apps.apps.map((a) => el("option", { value: a.app })));
   $("#fleet-age").textContent = `${fleet.count} machines, data ${Math.round(fleet.age_ms / 100) / 10} s old${fleet.stale ? " (stale)" : ""}`;
   const byState = {};
   const groups = {};
+  fleetMachines = {};
   for (const m of fleet.machines) {
+    fleetMachines[m.id] = m;
     byState[m.state] = (byState[m.state] || 0) + 1;
+    if (only && m.state !== only) continue;
     const key = (m.process_group || "—") + " · " + m.region;
     (groups[key] = groups[key] || []).push(m);
   }
@@ -122,6 +129,22 @@ async function loadFleet() {
     return el("div", { class: "group" }, el("h3", { text: `${g} (${ms.length})` }),
       el("div", { class: "cells" }, ...ms.map((m) => el("span", { class: "m " + m.state, title: `${m.id} ${m.name || ""} — ${m.state}`, "data-id": m.id }))));
   }));
+  const open = $("#machine-details").dataset.id;
+  if (open && fleetMachines[open]) showMachine(open);
+}
+
+function showMachine(id) {
+  const m = fleetMachines[id];
+  const box = $("#machine-details");
+  if (!m) { box.hidden = true; return; }
+  box.dataset.id = id;
+  const rows = [["id", m.id], ["name", m.name], ["state", m.state], ["region", m.region], ["process group", m.process_group],
+    ["image", m.image], ["instance", m.instance_id], ["lease", m.lease ? `${m.lease.owner} until ${m.lease.expires_at}` : "none"], ["cordoned", m.cordoned ? "yes" : "no"],
+    ["created", m.created_at], ["updated", m.updated_at],
+    ["metadata", Object.entries(m.metadata || {}).map(([k, v]) => k + "=" + v).join(", ")]];
+  box.replaceChildren(el("button", { type: "button", class: "close", text: "×", title: "close" }),
+    el("dl", {}, ...rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v == null ? "" : String(v) })])));
+  box.hidden = false;
 }
 
 // ---------------------------------------------------------------- jobs
@@ -250,12 +273,20 @@ async function submitJob(ev) {
 
 // ---------------------------------------------------------------- schedules and policies
 
+// a fire time in the schedule's own zone (the API gives UTC)
+function inZone(iso, zone) {
+  try {
+    return new Date(iso).toLocaleString("sv-SE", { timeZone: zone || "UTC", dateStyle: "short", timeStyle: "short" }) + " " + (zone || "UTC");
+  } catch (e) { return iso; }
+}
+
 async function loadSchedules() {
   const list = (await api("/v1/schedules?limit=100")).schedules;
   const rows = await Promise.all(list.map((s) => api("/v1/schedules/" + s.id)));
   $("#schedules tbody").replaceChildren(...rows.map((s) => el("tr", {},
     el("td", { text: s.name + (s.paused ? " (paused)" : "") }), el("td", { text: s.app }), el("td", {}, el("code", { text: s.cron })),
-    el("td", { text: s.time_zone }), el("td", { text: s.paused ? "paused" : (s.next_fire_times || []).slice(0, 3).join("\n") }),
+    el("td", { text: s.time_zone }), el("td", {}, ...(s.paused ? [el("span", { text: "paused" })]
+      : (s.next_fire_times || []).slice(0, 3).map((t) => el("div", { class: "fire", title: t.replace("T", " ").replace("Z", " UTC"), text: inZone(t, s.time_zone) })))),
     el("td", {}, ...(s.runs || []).slice(0, 5).map((r) => el("div", {}, el("a", { href: "#/jobs/" + r.job_id, text: r.job_id }),
       el("span", { class: "state-" + r.state, text: " " + r.state + " " }), el("span", { class: "muted", text: r.scheduled_at || "manual" })))),
     el("td", { text: (s.skips || []).slice(0, 3).map((k) => k.scheduled_at + ": " + k.reason).join("\n") }),
@@ -310,7 +341,17 @@ $("#job-cancel").addEventListener("click", cancelJob);
 $("#schedules").addEventListener("click", scheduleAction);
 $("#policies").addEventListener("click", policyAction);
 $("#logout").addEventListener("click", logout);
-$("#app-form").addEventListener("submit", (e) => { e.preventDefault(); every(1000, loadFleet); });
+$("#app-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  $("#machine-details").hidden = true;
+  delete $("#machine-details").dataset.id;
+  location.hash = "#/fleet/" + encodeURIComponent($("#app").value.trim() || "demo"); // the app is in the URL
+});
+$("#fleet-filter").addEventListener("change", () => every(1000, loadFleet));
+$("#fleet-grid").addEventListener("click", (e) => { const c = e.target.closest("[data-id]"); if (c) showMachine(c.dataset.id); });
+$("#machine-details").addEventListener("click", (e) => {
+  if (e.target.classList.contains("close")) { $("#machine-details").hidden = true; delete $("#machine-details").dataset.id; }
+});
 window.addEventListener("hashchange", route);
 fillTemplate();
 if (token()) whoAmI();

@@ -133,6 +133,25 @@ class DashboardBrowserTest {
           .isEmpty());
       assertThat(fx.get("/v1/schedules/" + sid).json().getBoolean("paused")).isTrue();
       assertThat(browser.findElement(By.id("schedules")).getText()).contains("nightly (paused)");
+      browser.findElement(By.cssSelector("[data-schedule='" + sid + "'] button[data-action='resume']")).click();
+      waiting().until(d -> !d.findElements(By.cssSelector("#schedules .fire")).isEmpty());
+      assertThat(browser.findElement(By.cssSelector("#schedules .fire")).getAttribute("title"))
+          .as("the next fire in the schedule's zone, UTC on hover").endsWith(" UTC").contains("03:00");
+
+      browser.get(base + "#/fleet/demo");
+      waiting().until(d -> count("#fleet-grid .cells .m") == 24);
+      new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("fleet-filter"))).selectByVisibleText(
+          "started");
+      // as many as the fleet endpoint says are started (the cancelled job started one or two), none stopped
+      waiting().until(d -> count("#fleet-grid .cells .m") == fx.get("/v1/fleet/apps/demo/machines?state=started")
+          .json().getInteger("count") && count("#fleet-grid .cells .m.stopped") == 0);
+      new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("fleet-filter"))).selectByValue("");
+      waiting().until(d -> count("#fleet-grid .cells .m") == 24);
+      String mid = browser.findElement(By.cssSelector("#fleet-grid .cells .m")).getAttribute("data-id");
+      browser.findElement(By.cssSelector("#fleet-grid .cells .m")).click();
+      waiting().until(d -> d.findElement(By.id("machine-details")).isDisplayed()
+          && d.findElement(By.id("machine-details")).getText().contains(mid)
+          && d.findElement(By.id("machine-details")).getText().contains("registry.fly.io/demo:v1"));
 
       browser.get(base + "#/jobs");
       waiting().until(d -> d.findElement(By.id("jobs-recent")).getText().contains(id));
