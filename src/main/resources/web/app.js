@@ -178,24 +178,61 @@ async function loadJobs() {
     el("td", { text: j.submitted_by || "" }))));
 }
 
+const PAGE = 100;
+let jobView = { job: null, page: 0 };
+
+function renderSummary(id, state, p, error, cancelRequested) {
+  $("#job-summary").replaceChildren(el("span", { class: "state-" + state, text: state + " " }), bar(p),
+    el("span", { text: ` ${p.succeeded} succeeded, ${p.failed} failed, ${p.skipped} skipped, ${p.cancelled} cancelled, ${p.remaining} remaining ${error ? "— " + error : ""}` }));
+  $("#job-cancel").hidden = !(state === "queued" || state === "running") || cancelRequested;
+  $("#job-cancel").dataset.job = id;
+}
+
+// the machine table a page at a time (a job can have thousands), optionally failed ones only
+function renderMachines() {
+  const j = jobView.job;
+  if (!j) return;
+  const all = (j.machines || []).filter((m) => !$("#failed-only").checked || m.state === "failed");
+  const pages = Math.max(1, Math.ceil(all.length / PAGE));
+  jobView.page = Math.min(jobView.page, pages - 1);
+  const rows = all.slice(jobView.page * PAGE, (jobView.page + 1) * PAGE);
+  $("#page-info").textContent = `${all.length} machine(s), page ${jobView.page + 1} of ${pages}`;
+  $("#page-prev").disabled = jobView.page === 0;
+  $("#page-next").disabled = jobView.page >= pages - 1;
+  $("#job-machines tbody").replaceChildren(...rows.map((m) => el("tr", {},
+    el("td", { text: m.slot }), el("td", { text: m.machine_id || "" }), el("td", { text: m.action }),
+    el("td", { class: "state-" + m.state, text: m.state }), el("td", { text: m.attempts }),
+    el("td", { text: m.error ? `${m.error_code || ""} ${m.error}` : "" }))));
+}
+
+function renderJob(j) {
+  jobView.job = j;
+  $("#job-title").textContent = `${j.id}: ${j.app} ${j.kind}`;
+  renderSummary(j.id, j.state, j.progress, j.error, j.cancel_requested);
+  $("#job-meta").textContent = [`submitted by ${j.submitted_by || "?"} at ${j.created_at}`,
+    j.started_at ? `started ${j.started_at}` : "", j.duration_ms != null ? `${j.finished_at ? "took" : "running for"} ${duration(j)}` : "",
+    j.claims > 1 ? `resumed ${j.claims - 1} time(s)` : ""].filter(Boolean).join(" · ");
+  $("#job-spec pre").textContent = JSON.stringify(j.spec, null, 2);
+  renderMachines();
+  return j;
+}
+
 async function showJob(id) {
-  const render = (j) => {
-    $("#job-title").textContent = `${j.id}: ${j.app} ${j.kind}`;
-    $("#job-summary").replaceChildren(el("span", { class: "state-" + j.state, text: j.state + " " }), bar(j.progress),
-      el("span", { text: ` ${j.progress.succeeded} succeeded, ${j.progress.failed} failed, ${j.progress.skipped} skipped, ${j.progress.cancelled} cancelled, ${j.progress.remaining} remaining ${j.error ? "— " + j.error : ""}` }));
-    $("#job-cancel").hidden = !(j.state === "queued" || j.state === "running") || j.cancel_requested;
-    $("#job-cancel").dataset.job = j.id;
-    $("#job-machines tbody").replaceChildren(...(j.machines || []).map((m) => el("tr", {},
-      el("td", { text: m.slot }), el("td", { text: m.machine_id || "" }), el("td", { text: m.action }),
-      el("td", { class: "state-" + m.state, text: m.state }), el("td", { text: m.attempts }),
-      el("td", { text: m.error ? `${m.error_code || ""} ${m.error}` : "" }))));
-    return j;
-  };
   const mine = stream = new AbortController();
+  jobView = { job: null, page: 0 };
   $("#job-events").replaceChildren();
+  let refetch = null;
+  // events update the summary at once; the whole job (its machine rows) is read again at most every 2 s
+  const later = () => {
+    if (refetch) return;
+    refetch = setTimeout(async () => {
+      refetch = null;
+      if (stream === mine) renderJob(await api("/v1/jobs/" + id));
+    }, 2000);
+  };
   for (let ended = false; !ended && stream === mine;) {
     try {
-      let j = render(await api("/v1/jobs/" + id));
+      const j = renderJob(await api("/v1/jobs/" + id));
       showError(null);
       if (!(j.state === "queued" || j.state === "running")) return;
       // EventSource cannot send a token: read the Server-Sent Events stream with fetch
@@ -215,11 +252,14 @@ async function showJob(id) {
           const type = (chunk.split("\n").find((l) => l.startsWith("event:")) || "event: message").slice(6).trim();
           if (!data) continue;
           $("#job-events").prepend(el("li", { text: `${type} ${data}` })); // newest first
-          if (type === "end") ended = true;
-          j = render(await api("/v1/jobs/" + id));
+          const ev = JSON.parse(data);
+          if (ev.progress) renderSummary(id, ev.state || jobView.job.state, ev.progress, ev.error, jobView.job.cancel_requested);
+          if (type === "end") ended = true; else later();
         }
       }
       if (!ended) throw new Error("Lost the job's event stream; reconnecting.");
+      if (refetch) { clearTimeout(refetch); refetch = null; }
+      renderJob(await api("/v1/jobs/" + id));
     } catch (e) {
       if (e.name === "AbortError" || stream !== mine) return;
       showError(e);
@@ -338,6 +378,9 @@ $("#login-form").addEventListener("submit", login);
 $("#submit-form").addEventListener("submit", submitJob);
 $("#job-template").addEventListener("change", fillTemplate);
 $("#job-cancel").addEventListener("click", cancelJob);
+$("#failed-only").addEventListener("change", () => { jobView.page = 0; renderMachines(); });
+$("#page-prev").addEventListener("click", () => { jobView.page = Math.max(0, jobView.page - 1); renderMachines(); });
+$("#page-next").addEventListener("click", () => { jobView.page += 1; renderMachines(); });
 $("#schedules").addEventListener("click", scheduleAction);
 $("#policies").addEventListener("click", policyAction);
 $("#logout").addEventListener("click", logout);

@@ -221,6 +221,13 @@ class DashboardBrowserTest {
       browser.get(base + "#/jobs/" + id);
       waiting().until(d -> count("#job-machines tbody tr") == 12);
       waiting().until(d -> d.findElement(By.id("job-summary")).getText().contains("succeeded"));
+      assertThat(browser.findElement(By.id("job-meta")).getText()).contains("submitted by admin").contains("took");
+      assertThat(browser.findElement(By.id("page-info")).getText()).isEqualTo("12 machine(s), page 1 of 1");
+      browser.findElement(By.id("failed-only")).click();
+      waiting().until(d -> count("#job-machines tbody tr") == 0);
+      assertThat(browser.findElement(By.id("page-info")).getText()).startsWith("0 machine(s)");
+      browser.findElement(By.id("failed-only")).click();
+      waiting().until(d -> count("#job-machines tbody tr") == 12);
 
       browser.get(base + "#/fleet");
       waiting().until(d -> count("#fleet-grid .m.started") == 12);
