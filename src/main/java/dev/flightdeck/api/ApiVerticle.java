@@ -140,7 +140,10 @@ public final class ApiVerticle extends VerticleBase {
     router.errorHandler(500, this::internalError);
     return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setMaxHeaderSize(256 * 1024)
             // connections that send nothing (or never finish a request) do not stay open for ever
-            .setIdleTimeout(config.idleTimeoutSeconds()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
+            .setIdleTimeout(config.idleTimeoutSeconds()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)
+            // gzip for clients that ask (the dashboard polls a big app's fleet every second); event
+            // streams opt out, so each event leaves at once
+            .setCompressionSupported(true))
         .requestHandler(router)
         .listen(config.port(), config.host())
         .onSuccess(s -> server = s);

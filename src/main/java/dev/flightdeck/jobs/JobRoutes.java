@@ -286,6 +286,7 @@ public final class JobRoutes {
     void open() {
       res.setChunked(true)
           .putHeader("content-type", "text/event-stream")
+          .putHeader("content-encoding", "identity") // never compressed: a deflater would hold events back
           .putHeader("cache-control", "no-cache")
           .putHeader("x-accel-buffering", "no");
       res.closeHandler(v -> close());

@@ -73,6 +73,29 @@ class FleetRoutesTest {
   }
 
   @Test
+  void the_fleet_is_gzipped_for_clients_that_ask_and_event_streams_never_are() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpResponse<byte[]> res = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+            "http://127.0.0.1:" + fx.server.apiPort() + "/v1/fleet/apps/web/machines"))
+        .header("Authorization", "Bearer " + dev.flightdeck.testing.TestConfigs.ADMIN_TOKEN)
+        .header("Accept-Encoding", "gzip").build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(res.headers().firstValue("content-encoding")).hasValue("gzip");
+    byte[] plain = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(res.body())).readAllBytes();
+    assertThat(new JsonObject(new String(plain, java.nio.charset.StandardCharsets.UTF_8)).getInteger("count"))
+        .isEqualTo(12);
+    assertThat(res.body().length).as("smaller on the wire").isLessThan(plain.length / 2);
+
+    String job = fx.submit(new JsonObject().put("app", "web").put("kind", "stop").put("target",
+        new JsonObject().put("all", true)));
+    java.net.http.HttpResponse<java.io.InputStream> events = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + fx.server.apiPort() + "/v1/jobs/" + job + "/events"))
+        .header("Authorization", "Bearer " + dev.flightdeck.testing.TestConfigs.ADMIN_TOKEN)
+        .header("Accept-Encoding", "gzip").build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(events.headers().firstValue("content-encoding").orElse("identity")).isEqualTo("identity");
+    events.body().close();
+  }
+
+  @Test
   void fresh_true_lists_the_app_again() {
     get("/v1/fleet/apps/web/machines", 200);
     fx.server.fly().startMachine("web", get("/v1/fleet/apps/web/machines", 200).getJsonArray("machines")
