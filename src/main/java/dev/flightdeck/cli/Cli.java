@@ -225,12 +225,7 @@ public final class Cli {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List schedules.")
     int list(@Option(names = "--limit", defaultValue = "100") int limit, @Mixin ClientOptions o) {
-      JsonObject page = new ApiClient(o.server, o.token, io.env()).call("GET", "/v1/schedules?limit=" + limit, null);
-      if (o.output == Format.json) {
-        io.out().println(page.encodePrettily());
-        return 0;
-      }
-      return table(io.out(), page.getJsonArray("schedules", new JsonArray()), List.of("ID", "APP/NAME", "CRON",
+      return listed(io, o, "/v1/schedules?limit=" + limit, "schedules", List.of("ID", "APP/NAME", "CRON",
           "TIME ZONE", "NEXT"), s -> List.of(s.getString("id"), s.getString("app") + "/" + s.getString("name"),
               s.getString("cron"), s.getString("time_zone"), s.getBoolean("paused", false) ? "paused"
                   : String.valueOf(s.getString("next_fire_at"))));
@@ -249,9 +244,7 @@ public final class Cli {
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a schedule.")
     int delete(@Parameters(paramLabel = "ID") String id, @Mixin ClientOptions o) {
-      new ApiClient(o.server, o.token, io.env()).call("DELETE", "/v1/schedules/" + enc(id), null);
-      io.out().println("deleted " + id);
-      return 0;
+      return deleted(io, o, "/v1/schedules/", id);
     }
 
     @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause a schedule.")
@@ -282,13 +275,7 @@ public final class Cli {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List scaling policies.")
     int list(@Option(names = "--limit", defaultValue = "100") int limit, @Mixin ClientOptions o) {
-      JsonObject page = new ApiClient(o.server, o.token, io.env()).call("GET", "/v1/scaling-policies?limit=" + limit,
-          null);
-      if (o.output == Format.json) {
-        io.out().println(page.encodePrettily());
-        return 0;
-      }
-      return table(io.out(), page.getJsonArray("policies", new JsonArray()), List.of("ID", "APP/NAME", "GROUP",
+      return listed(io, o, "/v1/scaling-policies?limit=" + limit, "policies", List.of("ID", "APP/NAME", "GROUP",
           "STARTED"), p -> List.of(p.getString("id"), p.getString("app") + "/" + p.getString("name"),
               p.getString("process_group"), p.getInteger("min") + "-" + p.getInteger("max")));
     }
@@ -306,20 +293,13 @@ public final class Cli {
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a policy.")
     int delete(@Parameters(paramLabel = "ID") String id, @Mixin ClientOptions o) {
-      new ApiClient(o.server, o.token, io.env()).call("DELETE", "/v1/scaling-policies/" + enc(id), null);
-      io.out().println("deleted " + id);
-      return 0;
+      return deleted(io, o, "/v1/scaling-policies/", id);
     }
 
     @Command(name = "decisions", mixinStandardHelpOptions = true, description = "A policy's recent decisions.")
     int decisions(@Parameters(paramLabel = "ID") String id, @Mixin ClientOptions o) {
-      JsonObject page = new ApiClient(o.server, o.token, io.env()).call("GET", "/v1/scaling-policies/" + enc(id)
-          + "/decisions", null);
-      if (o.output == Format.json) {
-        io.out().println(page.encodePrettily());
-        return 0;
-      }
-      return table(io.out(), page.getJsonArray("decisions", new JsonArray()), List.of("AT", "OUTCOME", "DIRECTION",
+      return listed(io, o, "/v1/scaling-policies/" + enc(id) + "/decisions", "decisions", List.of("AT", "OUTCOME",
+          "DIRECTION",
           "REASON", "JOB"), d -> List.of(d.getString("at"), d.getString("outcome"), d.getString("direction", ""),
               d.getString("reason"), d.getString("job_id", "")));
     }
@@ -443,6 +423,23 @@ public final class Cli {
         throw new CliFailure(1, "interrupted");
       }
     }
+  }
+
+  /** A list: the page as JSON, or its {@code key} array as a table. */
+  private static int listed(Io io, ClientOptions o, String path, String key, List<String> header,
+      Function<JsonObject, List<String>> cells) {
+    JsonObject page = new ApiClient(o.server, o.token, io.env()).call("GET", path, null);
+    if (o.output == Format.json) {
+      io.out().println(page.encodePrettily());
+      return 0;
+    }
+    return table(io.out(), page.getJsonArray(key, new JsonArray()), header, cells);
+  }
+
+  private static int deleted(Io io, ClientOptions o, String collection, String id) {
+    new ApiClient(o.server, o.token, io.env()).call("DELETE", collection + enc(id), null);
+    io.out().println("deleted " + id);
+    return 0;
   }
 
   private static int print(Io io, ClientOptions o, String method, String path, JsonObject body) {

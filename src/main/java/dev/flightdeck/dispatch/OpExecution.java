@@ -139,8 +139,10 @@ final class OpExecution {
         var cached = d.fleet.peek(op.app(), machineId);
         cachedStateBefore = cached == null ? null : cached.state();
       }
-      // the job's time left, and never more than one operation may take
-      deadline = now + (op.timeoutMs() > 0 ? Math.min(op.timeoutMs(), d.config.opTimeoutMs()) : d.config.opTimeoutMs());
+      // the job's time left, and never more than one operation may take; a plain wait (a run's machine
+      // doing its work) is the caller's own: the work may take longer than any API operation
+      long own = op.timeoutMs() > 0 ? op.timeoutMs() : d.config.opTimeoutMs();
+      deadline = now + (op.action() instanceof Action.Wait ? own : Math.min(own, d.config.opTimeoutMs()));
     }
     Future<Void> work;
     if (cancelled) {

@@ -241,6 +241,18 @@ class JobPathTest {
   }
 
   @Test
+  void a_run_longer_than_one_operations_timeout_is_waited_for_until_the_jobs_own_timeout(Vertx vertx) {
+    start(vertx, cfg -> cfg.getJsonObject("dispatch").put("op_timeout_ms", 1_000));
+    seed("long", 0, "stopped");
+    JsonObject done = fx.awaitEnd(fx.submit(new JsonObject().put("app", "long").put("kind", "run").put("params",
+        new JsonObject().put("count", 1).put("config", new JsonObject().put("image", "registry.fly.io/batch:1")
+            .put("env", new JsonObject().put("SIM_RUN_MS", "2500"))))), T);
+    assertThat(done.getString("state")).as(done.encode()).isEqualTo("succeeded");
+    assertThat(done.getJsonArray("machines")).singleElement()
+        .satisfies(m -> assertThat(((JsonObject) m).getInteger("exit_code")).isZero());
+  }
+
+  @Test
   void a_run_whose_machine_fails_to_boot_ends_failed_with_the_exit_code_instead_of_waiting(Vertx vertx) {
     start(vertx, cfg -> { });
     seed("rb", 0, "stopped");
