@@ -171,11 +171,12 @@ public final class FlightdeckServer {
       server.readiness = readiness;
       server.management = new ManagementVerticle(config.management(), readiness::get, metrics::scrape);
       server.api = new ApiVerticle(config.api(), readiness::get, auth, List.of(
-          router -> FleetRoutes.mount(router, engine.fleet(), time),
-          router -> JobRoutes.mount(router, vertx, jobs, events),
-          router -> ScheduleRoutes.mount(router, schedules),
-          router -> PolicyRoutes.mount(router, store, time, config.jobs().defaultTimeoutSeconds())),
-          List.of((router, body) -> AlertReceiver.mount(router, body, hook, store, engine.autoscaler(), time)));
+          api -> FleetRoutes.mount(api, engine.fleet(), time),
+          api -> JobRoutes.mount(api, vertx, jobs, events),
+          api -> ScheduleRoutes.mount(api, schedules),
+          api -> PolicyRoutes.mount(api, store, time, config.jobs().defaultTimeoutSeconds()),
+          api -> AlertReceiver.mount(api, hook, store, engine.autoscaler(), time)),
+          java.util.Map.of(AlertReceiver.PATH, AlertReceiver.credentials(hook)));
       if (config.store().postgres() && config.auth().tokens().isEmpty()) {
         LOG.warn("auth.tokens is empty, so this instance accepts only the token in its own {}: other instances "
             + "sharing this PostgreSQL store refuse it. Give every instance the same auth.tokens (by hash, e.g. "

@@ -1,23 +1,29 @@
 package dev.flightdeck.api;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The job API listener (port 8080): {@code /v1/*} behind a bearer token, with a body limit and one
- * JSON error shape; {@code /health} (for Fly's HTTP service check) and {@code /openapi.yaml} open.
+ * The job API listener (port 8080), built from openapi.yaml: {@code /v1/*} behind a bearer token, with a
+ * body limit, every request validated against the contract, and one JSON error shape; {@code /health}
+ * (for Fly's HTTP service check), {@code /openapi.yaml} and the dashboard open.
  */
 public final class ApiVerticle extends VerticleBase {
 
@@ -26,9 +32,8 @@ public final class ApiVerticle extends VerticleBase {
   private final ApiConfig config;
   private final Supplier<JsonObject> readiness;
   private final Authenticator auth;
-  private final List<Consumer<Router>> routes;
-  private final List<java.util.function.BiConsumer<Router, io.vertx.core.Handler<io.vertx.ext.web.RoutingContext>>>
-      ownAuthRoutes;
+  private final List<Operations> features;
+  private final Map<String, Handler<RoutingContext>> ownCredentials;
   private HttpServer server;
   private volatile boolean draining;
   static final int MAX_HEADER_BYTES = 16 * 1024;
@@ -42,24 +47,22 @@ public final class ApiVerticle extends VerticleBase {
     return draining;
   }
 
-  /** {@code routes} mount each feature's endpoints (fleet, jobs, …) under {@code /v1}. */
-  public ApiVerticle(ApiConfig config, Supplier<JsonObject> readiness, Authenticator auth,
-      List<Consumer<Router>> routes) {
-    this(config, readiness, auth, routes, List.of());
+  /** {@code features} bind each feature's operations of openapi.yaml (fleet, jobs, …). */
+  public ApiVerticle(ApiConfig config, Supplier<JsonObject> readiness, Authenticator auth, List<Operations> features) {
+    this(config, readiness, auth, features, Map.of());
   }
 
   /**
-   * {@code ownAuthRoutes} check credentials of their own (the alert receiver) instead of API tokens;
-   * each gets the body handler to put after its own check, so no body is read before credentials are.
+   * {@code ownCredentials} maps a path to the check of its own credentials (the alert receiver's)
+   * instead of an API token; it runs before the body is read, as the token check does.
    */
-  public ApiVerticle(ApiConfig config, Supplier<JsonObject> readiness, Authenticator auth,
-      List<Consumer<Router>> routes,
-      List<java.util.function.BiConsumer<Router, io.vertx.core.Handler<io.vertx.ext.web.RoutingContext>>> ownAuthRoutes) {
+  public ApiVerticle(ApiConfig config, Supplier<JsonObject> readiness, Authenticator auth, List<Operations> features,
+      Map<String, Handler<RoutingContext>> ownCredentials) {
     this.config = config;
     this.readiness = readiness;
     this.auth = auth;
-    this.routes = List.copyOf(routes);
-    this.ownAuthRoutes = List.copyOf(ownAuthRoutes);
+    this.features = List.copyOf(features);
+    this.ownCredentials = Map.copyOf(ownCredentials);
   }
 
   public int port() {
@@ -68,60 +71,80 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
-    // failures are handled here, so the router never logs them as unhandled: 500s with their stack,
-    // a client gone mid-request quietly; the others go on to their errorHandler below
+    JsonObject spec = OpenApiSpec.forRouting();
+    RequestViolations violations = new RequestViolations(spec);
+    return OpenAPIContract.from(vertx, spec)
+        .map(contract -> router(contract, violations))
+        .compose(router -> vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)
+                .setMaxHeaderSize(256 * 1024)
+                // connections that send nothing (or never finish a request) do not stay open for ever
+                .setIdleTimeout(config.idleTimeoutSeconds())
+                .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)
+                // gzip for clients that ask (the dashboard polls a big app's fleet every second); event
+                // streams opt out, so each event leaves at once
+                .setCompressionSupported(true))
+            .requestHandler(router)
+            .listen(config.port(), config.host()))
+        .onSuccess(s -> server = s);
+  }
+
+  /**
+   * The contract's router: every request to an operation of openapi.yaml passes the header limit, the
+   * drain check, credentials, the body limit and then the contract's validation before its handler.
+   */
+  private Router router(OpenAPIContract contract, RequestViolations violations) {
+    RouterBuilder api = RouterBuilder.create(vertx, contract);
+    api.rootHandler(beforeBody(this::limitHeaders));
+    api.rootHandler(beforeBody(this::refuseWhileDraining));
+    // credentials first, then the body: an unauthenticated client cannot make the server buffer one
+    AuthHandler tokens = new AuthHandler(auth);
+    api.rootHandler(beforeBody(ctx -> {
+      Handler<RoutingContext> own = ownCredentials.get(ctx.request().path());
+      if (own != null) {
+        own.handle(ctx);
+      } else if (ctx.request().path().startsWith("/v1/")) {
+        tokens.handle(ctx);
+      } else {
+        ctx.next();
+      }
+    }));
+    api.rootHandler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    api.rootHandler(new ContractValidation(vertx, contract));
+    HealthRoutes.mount(api, readiness);
+    // who the token is: the dashboard shows only what it may do
+    Operations.on(api, "whoAmI", ctx -> {
+      Principal p = AuthHandler.principal(ctx);
+      ApiFailures.json(ctx, 200, new JsonObject().put("name", p.name()).put("role", p.role())
+          .put("apps", new io.vertx.core.json.JsonArray(p.apps())));
+    });
+    features.forEach(f -> f.mount(api));
+    List<String> unbound = api.getRoutes().stream().filter(r -> r.getHandlers().isEmpty())
+        .map(r -> r.getOperation().getOperationId()).sorted().toList();
+    if (!unbound.isEmpty()) {
+      throw new IllegalStateException("openapi.yaml operations without a handler: " + unbound);
+    }
+    // checked above: credentials before the body (OpenApiSpec.forRouting), then the request (ContractValidation)
+    api.getRoutes().forEach(r -> r.setDoSecurity(false).setDoValidation(false));
+    Router router = api.createRouter();
     // the one place failures are answered: routes hand theirs to ctx.fail(t)
     router.route().failureHandler(ctx -> {
       int status = ctx.statusCode();
-      if (ctx.failure() instanceof io.vertx.core.http.HttpClosedException || ctx.response().closed()) {
+      Throwable failure = ctx.failure();
+      if (failure instanceof io.vertx.core.http.HttpClosedException || ctx.response().closed()) {
         internalError(ctx);
-      } else if (ctx.failure() != null && (status == -1 || status == 500)) {
-        ApiFailures.respond(ctx, ctx.failure());
+      } else if (failure instanceof ValidatorException invalid) {
+        ApiFailures.respond(ctx, violations.explain(ctx.get(ContractValidation.OPERATION), invalid, ctx));
+      } else if (failure != null && (status == -1 || status == 500)) {
+        ApiFailures.respond(ctx, failure);
       } else if (status == 500) {
         internalError(ctx);
       } else {
         ctx.next();
       }
     });
-    // oversize headers get the JSON error shape; only beyond the codec's own limit does Netty answer alone
-    router.route().handler(ctx -> {
-      long size = 0;
-      for (var h : ctx.request().headers()) {
-        size += h.getKey().length() + h.getValue().length() + 4;
-      }
-      if (size > MAX_HEADER_BYTES) {
-        ApiErrors.send(ctx, 431, "headers_too_large", "the request headers are larger than " + MAX_HEADER_BYTES
-            + " bytes", null);
-        return;
-      }
-      ctx.next();
-    });
-    HealthRoutes.mount(router, readiness);
-    Buffer openapi = resource("openapi.yaml");
+    Buffer openapi = resource(OpenApiSpec.RESOURCE);
     router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml")
         .end(openapi));
-    router.route("/v1/*").handler(ctx -> {
-      if (draining && ctx.request().method() != io.vertx.core.http.HttpMethod.GET) {
-        ctx.response().putHeader("Retry-After", "5");
-        ApiErrors.send(ctx, 503, "shutting_down", "this instance is shutting down and takes no new work; retry "
-            + "shortly (another instance, or this one after its restart)", null);
-        return;
-      }
-      ctx.next();
-    });
-    // credentials first, then the body: an unauthenticated client cannot make the server buffer one
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
-    ownAuthRoutes.forEach(r -> r.accept(router, body));
-    router.route("/v1/*").handler(new AuthHandler(auth));
-    router.route("/v1/*").handler(body);
-    // who the token is: the dashboard shows only what it may do
-    router.get("/v1/me").handler(ctx -> {
-      Principal p = AuthHandler.principal(ctx);
-      ApiFailures.json(ctx, 200, new io.vertx.core.json.JsonObject().put("name", p.name()).put("role", p.role())
-          .put("apps", new io.vertx.core.json.JsonArray(p.apps())));
-    });
-    routes.forEach(r -> r.accept(router));
     // the dashboard: static files from the jar, no build step; it talks to /v1 with the pasted token
     router.get("/*").handler(ctx -> {
       ctx.response().putHeader("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'")
@@ -138,15 +161,40 @@ public final class ApiVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> ApiErrors.send(ctx, 405, "method_not_allowed",
         ctx.request().method() + " is not allowed on " + ctx.request().path(), null));
     router.errorHandler(500, this::internalError);
-    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setMaxHeaderSize(256 * 1024)
-            // connections that send nothing (or never finish a request) do not stay open for ever
-            .setIdleTimeout(config.idleTimeoutSeconds()).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)
-            // gzip for clients that ask (the dashboard polls a big app's fleet every second); event
-            // streams opt out, so each event leaves at once
-            .setCompressionSupported(true))
-        .requestHandler(router)
-        .listen(config.port(), config.host())
-        .onSuccess(s -> server = s);
+    return router;
+  }
+
+  /**
+   * Vert.x orders a route's handlers by kind and takes a body handler only after "platform" ones;
+   * these checks must run before any body is read, so they say they are.
+   */
+  private static Handler<RoutingContext> beforeBody(Handler<RoutingContext> check) {
+    return (io.vertx.ext.web.handler.PlatformHandler) check::handle;
+  }
+
+  /** Oversize headers get the JSON error shape; only beyond the codec's own limit does Netty answer alone. */
+  private void limitHeaders(RoutingContext ctx) {
+    long size = 0;
+    for (var h : ctx.request().headers()) {
+      size += h.getKey().length() + h.getValue().length() + 4;
+    }
+    if (size > MAX_HEADER_BYTES) {
+      ApiErrors.send(ctx, 431, "headers_too_large", "the request headers are larger than " + MAX_HEADER_BYTES
+          + " bytes", null);
+      return;
+    }
+    ctx.next();
+  }
+
+  private void refuseWhileDraining(RoutingContext ctx) {
+    if (draining && ctx.request().method() != io.vertx.core.http.HttpMethod.GET
+        && ctx.request().path().startsWith("/v1/")) {
+      ctx.response().putHeader("Retry-After", "5");
+      ApiErrors.send(ctx, 503, "shutting_down", "this instance is shutting down and takes no new work; retry "
+          + "shortly (another instance, or this one after its restart)", null);
+      return;
+    }
+    ctx.next();
   }
 
   static Buffer resource(String name) {

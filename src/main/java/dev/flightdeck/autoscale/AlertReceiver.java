@@ -8,7 +8,9 @@ import dev.flightdeck.store.AutoscaleStore;
 import dev.flightdeck.store.StoredAlert;
 import dev.flightdeck.time.TimeSource;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+import dev.flightdeck.api.ApiRequests;
+import dev.flightdeck.api.Operations;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,18 +40,18 @@ public final class AlertReceiver {
     this.time = time;
   }
 
-  /** Mount before the API-token handler: this route has credentials of its own. */
-  public static void mount(Router router, io.vertx.core.Handler<RoutingContext> body, WebhookAuth auth,
-      AutoscaleStore store, Autoscaler autoscaler, TimeSource time) {
+  public static void mount(RouterBuilder api, WebhookAuth auth, AutoscaleStore store, Autoscaler autoscaler,
+      TimeSource time) {
     AlertReceiver r = new AlertReceiver(auth, store, autoscaler, time);
-    // three routes: Vert.x takes no body handler after a user handler on one route
-    router.post(PATH).handler(r::authenticate);
-    router.post(PATH).handler(body);
-    router.post(PATH).handler(r::receive);
+    Operations.on(api, "receiveAlertmanagerWebhook", r::receive);
   }
 
-  /** Credentials before the body is read. */
-  private void authenticate(RoutingContext ctx) {
+  /** The receiver's own credentials (not an API token), checked before the body is read. */
+  public static io.vertx.core.Handler<RoutingContext> credentials(WebhookAuth auth) {
+    return ctx -> authenticate(ctx, auth);
+  }
+
+  private static void authenticate(RoutingContext ctx, WebhookAuth auth) {
     if (!auth.accepts(ctx.request().getHeader("Authorization"))) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"flightdeck-alerts\"");
       ApiErrors.send(ctx, 401, "unauthorized", "the alert receiver needs its own credentials (autoscale.webhook): "
@@ -60,10 +62,7 @@ public final class AlertReceiver {
   }
 
   private void receive(RoutingContext ctx) {
-    JsonObject body = JobRoutes.body(ctx);
-    if (body == null) {
-      return;
-    }
+    JsonObject body = ApiRequests.body(ctx);
     AlertPayload payload;
     try {
       payload = AlertPayload.parse(body);

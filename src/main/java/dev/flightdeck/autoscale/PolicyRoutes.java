@@ -14,7 +14,9 @@ import dev.flightdeck.store.PolicyRecord;
 import dev.flightdeck.time.TimeSource;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+import dev.flightdeck.api.ApiRequests;
+import dev.flightdeck.api.Operations;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.function.Consumer;
@@ -32,13 +34,13 @@ public final class PolicyRoutes {
     this.defaultJobTimeoutSeconds = defaultJobTimeoutSeconds;
   }
 
-  public static void mount(Router router, AutoscaleStore store, TimeSource time, long defaultJobTimeoutSeconds) {
+  public static void mount(RouterBuilder api, AutoscaleStore store, TimeSource time, long defaultJobTimeoutSeconds) {
     PolicyRoutes r = new PolicyRoutes(store, time, defaultJobTimeoutSeconds);
-    router.post("/v1/scaling-policies").handler(r::create);
-    router.get("/v1/scaling-policies").handler(r::list);
-    router.get("/v1/scaling-policies/:id").handler(ctx -> r.withPolicy(ctx, false, p -> ApiFailures.json(ctx, 200, render(p))));
-    router.put("/v1/scaling-policies/:id").handler(r::replace);
-    router.delete("/v1/scaling-policies/:id").handler(ctx -> r.withPolicy(ctx, true, p -> store.deletePolicy(p.id())
+    Operations.on(api, "createScalingPolicy", r::create);
+    Operations.on(api, "listScalingPolicies", r::list);
+    Operations.on(api, "getScalingPolicy", ctx -> r.withPolicy(ctx, false, p -> ApiFailures.json(ctx, 200, render(p))));
+    Operations.on(api, "replaceScalingPolicy", r::replace);
+    Operations.on(api, "deleteScalingPolicy", ctx -> r.withPolicy(ctx, true, p -> store.deletePolicy(p.id())
         .onComplete(ar -> {
           if (ar.failed()) {
             ctx.fail(ar.cause());
@@ -46,14 +48,11 @@ public final class PolicyRoutes {
             ctx.response().setStatusCode(204).end();
           }
         })));
-    router.get("/v1/scaling-policies/:id/decisions").handler(r::decisions);
+    Operations.on(api, "listScalingDecisions", r::decisions);
   }
 
   private PolicySpec parse(RoutingContext ctx) {
-    JsonObject body = JobRoutes.body(ctx);
-    if (body == null) {
-      return null;
-    }
+    JsonObject body = ApiRequests.body(ctx);
     try {
       return PolicySpec.parse(body, defaultJobTimeoutSeconds);
     } catch (InvalidJobException e) {
@@ -122,10 +121,7 @@ public final class PolicyRoutes {
     if (app != null && !AuthHandler.mayRead(ctx, app)) {
       return;
     }
-    Integer limit = limit(ctx, 50);
-    if (limit == null) {
-      return;
-    }
+    int limit = ApiRequests.limit(ctx);
     store.listPolicies(new JobFilter(principal.apps(), app, null, null, null, null), ctx.queryParams().get("cursor"),
         limit).onComplete(ar -> {
           if (ar.failed()) {
@@ -143,10 +139,7 @@ public final class PolicyRoutes {
   }
 
   private void decisions(RoutingContext ctx) {
-    Integer limit = limit(ctx, 50);
-    if (limit == null) {
-      return;
-    }
+    int limit = ApiRequests.limit(ctx);
     withPolicy(ctx, false, p -> store.decisions(p.id(), limit).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
@@ -156,19 +149,6 @@ public final class PolicyRoutes {
       ar.result().forEach(d -> arr.add(render(d)));
       ApiFailures.json(ctx, 200, new JsonObject().put("decisions", arr));
     }));
-  }
-
-  private static Integer limit(RoutingContext ctx, int dflt) {
-    try {
-      int limit = ctx.queryParams().get("limit") == null ? dflt : Integer.parseInt(ctx.queryParams().get("limit"));
-      if (limit < 1 || limit > 500) {
-        throw new NumberFormatException();
-      }
-      return limit;
-    } catch (NumberFormatException e) {
-      ApiErrors.send(ctx, 400, "invalid_parameter", "limit must be a whole number from 1 to 500", "limit");
-      return null;
-    }
   }
 
   private void withPolicy(RoutingContext ctx, boolean write, Consumer<PolicyRecord> then) {

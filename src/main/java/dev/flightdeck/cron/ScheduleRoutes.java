@@ -12,7 +12,9 @@ import dev.flightdeck.store.ScheduleRecord;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+import dev.flightdeck.api.ApiRequests;
+import dev.flightdeck.api.Operations;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,13 +29,13 @@ public final class ScheduleRoutes {
     this.schedules = schedules;
   }
 
-  public static void mount(Router router, ScheduleService schedules) {
+  public static void mount(RouterBuilder api, ScheduleService schedules) {
     ScheduleRoutes r = new ScheduleRoutes(schedules);
-    router.post("/v1/schedules").handler(r::create);
-    router.get("/v1/schedules").handler(r::list);
-    router.get("/v1/schedules/:id").handler(ctx -> r.withSchedule(ctx, false, s -> r.render(ctx, 200, s)));
-    router.put("/v1/schedules/:id").handler(r::replace);
-    router.delete("/v1/schedules/:id").handler(ctx -> r.withSchedule(ctx, true, s -> schedules.delete(s.id())
+    Operations.on(api, "createSchedule", r::create);
+    Operations.on(api, "listSchedules", r::list);
+    Operations.on(api, "getSchedule", ctx -> r.withSchedule(ctx, false, s -> r.render(ctx, 200, s)));
+    Operations.on(api, "replaceSchedule", r::replace);
+    Operations.on(api, "deleteSchedule", ctx -> r.withSchedule(ctx, true, s -> schedules.delete(s.id())
         .onComplete(ar -> {
           if (ar.failed()) {
             ctx.fail(ar.cause());
@@ -41,11 +43,11 @@ public final class ScheduleRoutes {
             ctx.response().setStatusCode(204).end();
           }
         })));
-    router.post("/v1/schedules/:id/pause").handler(ctx -> r.withSchedule(ctx, true, s -> r.then(ctx,
+    Operations.on(api, "pauseSchedule", ctx -> r.withSchedule(ctx, true, s -> r.then(ctx,
         schedules.pause(s.id()))));
-    router.post("/v1/schedules/:id/resume").handler(ctx -> r.withSchedule(ctx, true, s -> r.then(ctx,
+    Operations.on(api, "resumeSchedule", ctx -> r.withSchedule(ctx, true, s -> r.then(ctx,
         schedules.resume(s))));
-    router.post("/v1/schedules/:id/trigger").handler(ctx -> r.withSchedule(ctx, true, s ->
+    Operations.on(api, "triggerSchedule", ctx -> r.withSchedule(ctx, true, s ->
         schedules.trigger(s, AuthHandler.principal(ctx).name()).onComplete(ar -> {
           if (ar.failed()) {
             ctx.fail(ar.cause());
@@ -57,10 +59,7 @@ public final class ScheduleRoutes {
   }
 
   private void create(RoutingContext ctx) {
-    JsonObject body = JobRoutes.body(ctx);
-    if (body == null) {
-      return;
-    }
+    JsonObject body = ApiRequests.body(ctx);
     ScheduleSpec spec;
     try {
       spec = schedules.parse(body);
@@ -82,10 +81,7 @@ public final class ScheduleRoutes {
   }
 
   private void replace(RoutingContext ctx) {
-    JsonObject body = JobRoutes.body(ctx);
-    if (body == null) {
-      return;
-    }
+    JsonObject body = ApiRequests.body(ctx);
     ScheduleSpec spec;
     try {
       spec = schedules.parse(body);
@@ -119,16 +115,7 @@ public final class ScheduleRoutes {
     if (app != null && !AuthHandler.mayRead(ctx, app)) {
       return;
     }
-    int limit;
-    try {
-      limit = ctx.queryParams().get("limit") == null ? 50 : Integer.parseInt(ctx.queryParams().get("limit"));
-      if (limit < 1 || limit > 500) {
-        throw new NumberFormatException();
-      }
-    } catch (NumberFormatException e) {
-      ApiErrors.send(ctx, 400, "invalid_parameter", "limit must be a whole number from 1 to 500", "limit");
-      return;
-    }
+    int limit = ApiRequests.limit(ctx);
     schedules.list(new JobFilter(p.apps(), app, null, null, null, null), ctx.queryParams().get("cursor"), limit)
         .onComplete(ar -> {
           if (ar.failed()) {

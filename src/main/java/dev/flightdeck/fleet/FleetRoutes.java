@@ -7,7 +7,8 @@ import dev.flightdeck.time.TimeSource;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+import dev.flightdeck.api.Operations;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.HashMap;
@@ -24,8 +25,8 @@ public final class FleetRoutes {
 
   private FleetRoutes() {}
 
-  public static void mount(Router router, FleetCache fleet, TimeSource time) {
-    router.get("/v1/fleet/apps").handler(ctx -> fleet.apps().onComplete(ar -> {
+  public static void mount(RouterBuilder api, FleetCache fleet, TimeSource time) {
+    Operations.on(api, "listFleetApps", ctx -> fleet.apps().onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
         return;
@@ -34,7 +35,7 @@ public final class FleetRoutes {
       ar.result().stream().filter(v -> AuthHandler.principal(ctx).allows(v.app())).forEach(v -> arr.add(view(v)));
       ApiFailures.json(ctx, 200, new JsonObject().put("apps", arr));
     }));
-    router.get("/v1/fleet/apps/:app/machines").handler(ctx -> machines(ctx, fleet, time));
+    Operations.on(api, "listFleetMachines", ctx -> machines(ctx, fleet, time));
   }
 
   private static void machines(RoutingContext ctx, FleetCache fleet, TimeSource time) {

@@ -8,14 +8,14 @@ import dev.flightdeck.store.JobFilter;
 import dev.flightdeck.store.JobRecord;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
+import dev.flightdeck.api.ApiRequests;
+import dev.flightdeck.api.Operations;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Set;
 
 /**
  * The job API: {@code POST /v1/jobs}, {@code GET /v1/jobs}, {@code GET /v1/jobs/{id}},
@@ -25,8 +25,6 @@ public final class JobRoutes {
 
   /** An event stream with nothing to say writes a comment this often (well inside api.idle_timeout_seconds). */
   private static final long KEEPALIVE_NANOS = 15_000_000_000L;
-  private static final java.util.regex.Pattern VISIBLE_ASCII = java.util.regex.Pattern.compile("[\\x21-\\x7e]+");
-  private static final Set<String> STATES = Set.of("queued", "running", "succeeded", "failed", "cancelled");
 
   private final JobService jobs;
   private final JobEvents events;
@@ -38,55 +36,17 @@ public final class JobRoutes {
     this.events = events;
   }
 
-  public static void mount(Router router, Vertx vertx, JobService jobs, JobEvents events) {
+  public static void mount(RouterBuilder api, Vertx vertx, JobService jobs, JobEvents events) {
     JobRoutes r = new JobRoutes(vertx, jobs, events);
-    router.post("/v1/jobs").handler(r::submit);
-    router.get("/v1/jobs").handler(r::list);
-    router.get("/v1/jobs/:id").handler(r::get);
-    router.post("/v1/jobs/:id/cancel").handler(r::cancel);
-    router.get("/v1/jobs/:id/events").handler(r::events);
-  }
-
-  /** Reads the body as a JSON object or answers 400/415. */
-  public static JsonObject body(RoutingContext ctx) {
-    String ct = ctx.request().getHeader("content-type");
-    if (ct != null && !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-      ApiErrors.send(ctx, 415, "unsupported_media_type", "send the body as application/json", null);
-      return null;
-    }
-    String s = ctx.body() == null ? null : ctx.body().asString();
-    if (s == null || s.isBlank()) {
-      ApiErrors.send(ctx, 400, "malformed_json", "the request body is empty; send a JSON object", null);
-      return null;
-    }
-    Object parsed;
-    try {
-      parsed = io.vertx.core.json.Json.decodeValue(s);
-    } catch (DecodeException e) {
-      ApiErrors.send(ctx, 400, "malformed_json", "the request body is not valid JSON: " + firstLine(e.getMessage()),
-          null);
-      return null;
-    }
-    if (!(parsed instanceof JsonObject o)) {
-      ApiErrors.send(ctx, 400, "malformed_json", "the request body must be a JSON object", null);
-      return null;
-    }
-    return o;
-  }
-
-  static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    String line = s.split("\\R", 2)[0];
-    return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+    Operations.on(api, "submitJob", r::submit);
+    Operations.on(api, "listJobs", r::list);
+    Operations.on(api, "getJob", r::get);
+    Operations.on(api, "cancelJob", r::cancel);
+    Operations.on(api, "jobEvents", r::events);
   }
 
   private void submit(RoutingContext ctx) {
-    JsonObject body = body(ctx);
-    if (body == null) {
-      return;
-    }
+    JsonObject body = ApiRequests.body(ctx);
     JobSpec spec;
     try {
       spec = jobs.parse(body);
@@ -97,12 +57,7 @@ public final class JobRoutes {
     if (!AuthHandler.mayWrite(ctx, spec.app())) {
       return;
     }
-    String key = ctx.request().getHeader("Idempotency-Key");
-    if (key != null && (key.isBlank() || key.length() > 200 || !VISIBLE_ASCII.matcher(key).matches())) {
-      ApiErrors.send(ctx, 400, "invalid_header", "Idempotency-Key must be 1–200 visible ASCII characters",
-          "Idempotency-Key");
-      return;
-    }
+    String key = ctx.request().getHeader("Idempotency-Key"); // its form is the contract's
     Principal who = AuthHandler.principal(ctx);
     jobs.submit(spec, body, key, who.name()).onComplete(ar -> {
       if (ar.failed()) {
@@ -155,32 +110,18 @@ public final class JobRoutes {
     if (app != null && !AuthHandler.mayRead(ctx, app)) {
       return;
     }
-    if (state != null && !STATES.contains(state)) {
-      ApiErrors.send(ctx, 400, "invalid_parameter", "state must be one of queued, running, succeeded, failed, "
-          + "cancelled", "state");
-      return;
-    }
-    if (kind != null && !JobSpec.KINDS.contains(kind)) {
-      ApiErrors.send(ctx, 400, "invalid_parameter", "kind is not a job kind: " + kind, "kind");
-      return;
-    }
     Long after;
     Long before;
-    int limit;
     try {
       after = instant(q.get("created_after"), "created_after");
       before = instant(q.get("created_before"), "created_before");
-      limit = q.get("limit") == null ? 50 : Integer.parseInt(q.get("limit"));
-      if (limit < 1 || limit > 500) {
-        throw new NumberFormatException();
-      }
     } catch (IllegalArgumentException e) {
-      String field = e.getMessage() != null && e.getMessage().startsWith("created_") ? e.getMessage().split(" ")[0]
-          : "limit";
-      ApiErrors.send(ctx, 400, "invalid_parameter", "limit".equals(field) ? "limit must be a whole number from 1 to 500"
-          : field + " must be an RFC 3339 time from year 0000 to 9999, such as 2026-11-28T12:00:00Z", field);
+      String field = e.getMessage().split(" ")[0];
+      ApiErrors.send(ctx, 400, "invalid_parameter",
+          field + " must be an RFC 3339 time from year 0000 to 9999, such as 2026-11-28T12:00:00Z", field);
       return;
     }
+    int limit = ApiRequests.limit(ctx); // state, kind and limit are checked by the contract
     JobFilter f = new JobFilter(p.apps(), app, state, kind, after, before);
     String cursor = q.get("cursor");
     jobs.list(f, cursor, limit).onComplete(ar -> {

@@ -29,24 +29,9 @@ public final class ApiContract {
     }
   }
 
-  /**
-   * openapi.yaml as JSON. vertx-openapi does not know the {@code text/event-stream} media type of
-   * the SSE endpoint, so for validation only it is read as {@code text/plain}.
-   */
-  @SuppressWarnings("unchecked")
+  /** openapi.yaml as JSON, as the server reads it. */
   static io.vertx.core.json.JsonObject loadYaml() {
-    try {
-      String text = java.nio.file.Files.readString(java.nio.file.Path.of("src/main/resources/openapi.yaml"));
-      java.util.Map<String, Object> map = new org.yaml.snakeyaml.Yaml().load(text);
-      io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(
-          io.vertx.core.json.Json.encode(map));
-      io.vertx.core.json.JsonObject ok = json.getJsonObject("paths").getJsonObject("/v1/jobs/{id}/events")
-          .getJsonObject("get").getJsonObject("responses").getJsonObject("200").getJsonObject("content");
-      ok.put("text/plain", ok.remove("text/event-stream"));
-      return json;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return dev.flightdeck.api.OpenApiSpec.json();
   }
 
   public static OpenAPIContract contract() {
