@@ -17,7 +17,12 @@ let stream = null;
 function token() { return sessionStorage.getItem("flightdeck-token"); }
 
 async function send(method, path, body) {
-  const opts = { method, headers: { Authorization: "Bearer " + token() } };
+  return (await exchange(method, path, body, {})).body;
+}
+
+// one request: errors thrown with the API's code and field; a 304 comes back with no body
+async function exchange(method, path, body, headers) {
+  const opts = { method, headers: { Authorization: "Bearer " + token(), ...headers } };
   if (body !== undefined) { opts.headers["content-type"] = "application/json"; opts.body = JSON.stringify(body); }
   let res;
   try {
@@ -30,11 +35,11 @@ async function send(method, path, body) {
   const text = await res.text();
   let parsed = {};
   try { parsed = text ? JSON.parse(text) : {}; } catch (e) { parsed = {}; }
-  if (!res.ok) {
+  if (!res.ok && res.status !== 304) {
     const err = parsed.error || {};
     throw new Error(`${res.status} ${err.code || ""}${err.field ? " (" + err.field + ")" : ""}: ${err.message || text}`);
   }
-  return parsed;
+  return { status: res.status, etag: res.headers.get("ETag"), body: parsed };
 }
 
 const api = (path) => send("GET", path);
@@ -105,13 +110,36 @@ function route() {
 // ---------------------------------------------------------------- fleet
 
 let fleetMachines = {};
+// the last answer for the app shown: polled with its ETag, so an unchanged fleet is neither sent nor redrawn
+let fleetLast = null;
 
 async function loadFleet() {
   const app = $("#app").value.trim() || "demo";
-  const only = $("#fleet-filter").value;
-  const [apps, fleet] = await Promise.all([api("/v1/fleet/apps"), api("/v1/fleet/apps/" + encodeURIComponent(app) + "/machines")]);
+  const path = "/v1/fleet/apps/" + encodeURIComponent(app) + "/machines";
+  const held = fleetLast && fleetLast.app === app ? fleetLast : null;
+  const [apps, answer] = await Promise.all([api("/v1/fleet/apps"),
+    exchange("GET", path, undefined, held && held.etag ? { "If-None-Match": held.etag } : {})]);
   $("#apps").replaceChildren(...apps.apps.map((a) => el("option", { value: a.app })));
-  $("#fleet-age").textContent = `${fleet.count} machines, data ${Math.round(fleet.age_ms / 100) / 10} s old${fleet.stale ? " (stale)" : ""}`;
+  if (answer.status === 304 && held) {
+    showFleetAge();
+    return;
+  }
+  fleetLast = { app, etag: answer.etag, fleet: answer.body, at: performance.now() };
+  drawFleet();
+}
+
+// age_ms was true when the answer came; it has grown since by the time the page has held it
+function showFleetAge() {
+  const { fleet, at } = fleetLast;
+  const age = fleet.age_ms + (performance.now() - at);
+  $("#fleet-age").textContent = `${fleet.count} machines, data ${Math.round(age / 100) / 10} s old${fleet.stale ? " (stale)" : ""}`;
+}
+
+function drawFleet() {
+  if (!fleetLast) return;
+  const { fleet } = fleetLast;
+  const only = $("#fleet-filter").value;
+  showFleetAge();
   const byState = {};
   const groups = {};
   fleetMachines = {};
@@ -290,25 +318,53 @@ const TEMPLATES = {
   run: (app) => ({ app, kind: "run", params: { count: 1, config: { image: "registry.fly.io/" + app + ":v1" } } }),
 };
 
+function currentApp() { return $("#app").value.trim() || "demo"; }
+
 function fillTemplate() {
-  const app = $("#app").value.trim() || "demo";
-  $("#job-json").value = JSON.stringify(TEMPLATES[$("#job-template").value](app), null, 2);
+  $("#job-json").value = JSON.stringify(TEMPLATES[$("#job-template").value](currentApp()), null, 2);
+}
+
+// examples to edit, for the app shown in the fleet view
+const SCHEDULE_TEMPLATE = (app) => ({ name: "nightly-restart", cron: "0 3 * * *", time_zone: "UTC",
+  job: { app, kind: "restart", target: { process_group: "app" } }, concurrency_policy: "forbid" });
+const POLICY_TEMPLATE = (app) => ({ name: "app-autoscale", app, process_group: "app", min: 1, max: 10,
+  step_up: 1, step_down: 1, cooldown_up_seconds: 60, cooldown_down_seconds: 300, down_action: "stop",
+  up: { alertname: "HighLoad", matchers: ["app=" + app] }, down: { alertname: "LowLoad", matchers: ["app=" + app] } });
+
+// a JSON textarea sent to the API; an answer's error (code, field) goes to the banner and nothing changes
+async function postJson(ev, textarea, path, what) {
+  ev.preventDefault();
+  let body;
+  try {
+    body = JSON.parse($(textarea).value);
+  } catch (e) {
+    showError(new Error(`The ${what} is not valid JSON: ${e.message}`));
+    return null;
+  }
+  try {
+    const created = await send("POST", path, body);
+    showError(null);
+    return created;
+  } catch (e) { showError(e); return null; }
 }
 
 async function submitJob(ev) {
-  ev.preventDefault();
-  let job;
-  try {
-    job = JSON.parse($("#job-json").value);
-  } catch (e) {
-    showError(new Error("The job is not valid JSON: " + e.message));
-    return;
+  const created = await postJson(ev, "#job-json", "/v1/jobs", "job");
+  if (created) location.hash = "#/jobs/" + created.id;
+}
+
+async function createSchedule(ev) {
+  if (await postJson(ev, "#schedule-json", "/v1/schedules", "schedule")) {
+    $("#create-schedule").open = false;
+    await loadSchedules();
   }
-  try {
-    const created = await send("POST", "/v1/jobs", job);
-    showError(null);
-    location.hash = "#/jobs/" + created.id;
-  } catch (e) { showError(e); }
+}
+
+async function createPolicy(ev) {
+  if (await postJson(ev, "#policy-json", "/v1/scaling-policies", "scaling policy")) {
+    $("#create-policy").open = false;
+    await loadPolicies();
+  }
 }
 
 // ---------------------------------------------------------------- schedules and policies
@@ -376,6 +432,15 @@ async function policyAction(ev) {
 
 $("#login-form").addEventListener("submit", login);
 $("#submit-form").addEventListener("submit", submitJob);
+$("#schedule-form").addEventListener("submit", createSchedule);
+$("#policy-form").addEventListener("submit", createPolicy);
+// a template for the app shown, filled when the form is opened and empty
+for (const [box, area, template] of [["#create-schedule", "#schedule-json", SCHEDULE_TEMPLATE],
+  ["#create-policy", "#policy-json", POLICY_TEMPLATE]]) {
+  $(box).addEventListener("toggle", () => {
+    if ($(box).open && !$(area).value.trim()) $(area).value = JSON.stringify(template(currentApp()), null, 2);
+  });
+}
 $("#job-template").addEventListener("change", fillTemplate);
 $("#job-cancel").addEventListener("click", cancelJob);
 $("#failed-only").addEventListener("change", () => { jobView.page = 0; renderMachines(); });
@@ -390,7 +455,7 @@ $("#app-form").addEventListener("submit", (e) => {
   delete $("#machine-details").dataset.id;
   location.hash = "#/fleet/" + encodeURIComponent($("#app").value.trim() || "demo"); // the app is in the URL
 });
-$("#fleet-filter").addEventListener("change", () => every(1000, loadFleet));
+$("#fleet-filter").addEventListener("change", drawFleet); // the filter is applied here, to the answer held
 $("#fleet-grid").addEventListener("click", (e) => { const c = e.target.closest("[data-id]"); if (c) showMachine(c.dataset.id); });
 $("#machine-details").addEventListener("click", (e) => {
   if (e.target.classList.contains("close")) { $("#machine-details").hidden = true; delete $("#machine-details").dataset.id; }

@@ -47,15 +47,21 @@ public final class FleetCache {
     long timer = -1;
     long refreshErrors;
     String lastError;
+    /** Bumped whenever what the cache says about the app changes: a poll that sees the same number saw the same machines. */
+    long changes;
 
     AppFleet(String name) {
       this.name = name;
     }
   }
 
-  /** A summary of one cached app, with its staleness. */
+  /**
+   * A summary of one cached app, with its staleness. {@code changes} counts changes to its machines and
+   * {@code leases} the leases held now (they lapse with time alone): with {@code refreshedAt}, {@code stale}
+   * and {@code refreshErrors} they tell whether an earlier answer about the app is still the answer.
+   */
   public record AppView(String app, int machines, Map<String, Integer> byState, long refreshedAt, long ageMs,
-      boolean stale, long refreshErrors, String lastError) {}
+      boolean stale, long refreshErrors, String lastError, long changes, int leases) {}
 
   public FleetCache(Context context, FlyClient fly, TimeSource time, FleetConfig config, long seed) {
     this.context = context;
@@ -146,6 +152,7 @@ public final class FleetCache {
       return;
     }
     f.machines.put(m.id(), CachedMachine.from(m, interner, time.millis()));
+    f.changes++;
   }
 
   /** Flightdeck changed a machine's state (and maybe its version). */
@@ -154,6 +161,7 @@ public final class FleetCache {
     CachedMachine c = f == null ? null : f.machines.get(id);
     if (c != null) {
       f.machines.put(id, c.withState(interner.intern(state), instanceId, time.millis()));
+      f.changes++;
     }
   }
 
@@ -164,14 +172,15 @@ public final class FleetCache {
     if (c != null) {
       f.machines.put(id, c.withLease(interner.intern(owner), owner == null ? 0 : expiresAtSeconds, ours,
           time.millis()));
+      f.changes++;
     }
   }
 
   /** The machine is gone. */
   public void recordDestroyed(String app, String id) {
     AppFleet f = apps.get(app);
-    if (f != null) {
-      f.machines.remove(id);
+    if (f != null && f.machines.remove(id) != null) {
+      f.changes++;
     }
   }
 
@@ -247,12 +256,17 @@ public final class FleetCache {
       Map.Entry<String, CachedMachine> e = it.next();
       if (!byId.containsKey(e.getKey()) && e.getValue().localAt() < startedAt) {
         it.remove();
+        f.changes++;
       }
     }
     for (Machine m : listed) {
       CachedMachine cur = f.machines.get(m.id());
       if (cur == null || cur.localAt() < startedAt) {
-        f.machines.put(m.id(), CachedMachine.from(m, interner, 0));
+        CachedMachine listedNow = CachedMachine.from(m, interner, 0);
+        if (!listedNow.equals(cur)) {
+          f.machines.put(m.id(), listedNow);
+          f.changes++;
+        }
       }
     }
   }
@@ -277,12 +291,17 @@ public final class FleetCache {
 
   private AppView view(AppFleet f) {
     Map<String, Integer> byState = new TreeMap<>();
+    long now = time.millis();
+    int leases = 0;
     for (CachedMachine m : f.machines.values()) {
       byState.merge(m.state(), 1, Integer::sum);
+      if (m.leasedAt(now)) {
+        leases++;
+      }
     }
-    long age = f.refreshedAt < 0 ? -1 : time.millis() - f.refreshedAt;
+    long age = f.refreshedAt < 0 ? -1 : now - f.refreshedAt;
     return new AppView(f.name, f.machines.size(), Collections.unmodifiableMap(byState), f.refreshedAt, age,
-        age < 0 || age > config.staleAfterMs(), f.refreshErrors, f.lastError);
+        age < 0 || age > config.staleAfterMs(), f.refreshErrors, f.lastError, f.changes, leases);
   }
 
   private <T> Future<T> onContext(Supplier<Future<T>> work) {

@@ -4,6 +4,7 @@ import dev.flightdeck.api.ApiErrors;
 import dev.flightdeck.api.ApiFailures;
 import dev.flightdeck.api.AuthHandler;
 import dev.flightdeck.time.TimeSource;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -59,20 +60,56 @@ public final class FleetRoutes {
     if ("true".equalsIgnoreCase(q.get("fresh"))) {
       maxAge = 0;
     }
-    fleet.machines(app, sel, maxAge)
-        .compose(list -> fleet.app(app, Long.MAX_VALUE).map(v -> {
-          long now = time.millis();
-          JsonArray arr = new JsonArray();
-          list.forEach(m -> arr.add(m.toJson(now)));
-          return view(v).put("count", list.size()).put("machines", arr);
-        }))
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            ApiFailures.json(ctx, 200, ar.result());
-          } else {
-            ctx.fail(ar.cause());
-          }
-        });
+    // the view first: its numbers say whether the caller's copy (If-None-Match) is still the answer,
+    // and then the machines are neither walked into JSON nor sent
+    fleet.app(app, maxAge).compose(v -> {
+      String etag = etag(v, ctx.request().query());
+      ctx.response().putHeader("ETag", etag).putHeader("Cache-Control", "no-cache");
+      if (matches(ctx.request().getHeader("If-None-Match"), etag)) {
+        return Future.succeededFuture((JsonObject) null);
+      }
+      return fleet.machines(app, sel, Long.MAX_VALUE).map(list -> {
+        long now = time.millis();
+        JsonArray arr = new JsonArray();
+        list.forEach(m -> arr.add(m.toJson(now)));
+        return view(v).put("count", list.size()).put("machines", arr);
+      });
+    }).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+      } else if (ar.result() == null) {
+        ctx.response().setStatusCode(304).end();
+      } else {
+        ApiFailures.json(ctx, 200, ar.result());
+      }
+    });
+  }
+
+  /**
+   * A weak tag of everything the answer says except {@code age_ms}: the app's change count, when it was
+   * listed, staleness, refresh errors, leases held now, and the filters asked for. A copy with this tag
+   * differs from a fresh answer only in {@code age_ms} (it grows by the time since that copy came).
+   */
+  static String etag(FleetCache.AppView v, String query) {
+    java.util.zip.CRC32C filters = new java.util.zip.CRC32C();
+    filters.update((query == null ? "" : query).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return "W/\"" + v.changes() + "." + v.refreshedAt() + "." + (v.stale() ? 1 : 0) + "." + v.refreshErrors() + "."
+        + v.leases() + "." + Long.toHexString(filters.getValue()) + "\"";
+  }
+
+  /** If-None-Match: one tag, a list, or {@code *}; weak comparison (RFC 9110 §13.1.2). */
+  static boolean matches(String ifNoneMatch, String etag) {
+    if (ifNoneMatch == null) {
+      return false;
+    }
+    String opaque = etag.substring(2);
+    for (String tag : ifNoneMatch.split(",")) {
+      String t = tag.trim();
+      if (t.equals("*") || (t.startsWith("W/") ? t.substring(2) : t).equals(opaque)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static Selector selector(MultiMap q) {

@@ -145,6 +145,39 @@ class FleetCacheTest {
   }
 
   @Test
+  void the_view_says_whether_an_earlier_answer_still_holds(Vertx vertx) {
+    fx = DispatchFixture.manual(vertx, TestConfigs.simJson(), new JsonObject());
+    fx.sim.seed("e", 3, "stopped");
+    CachedMachine m = fx.fleet.machines("e", Selector.ALL).await().get(0);
+    FleetCache.AppView first = fx.fleet.app("e", Long.MAX_VALUE).await();
+
+    FleetCache.AppView relisted = fx.fleet.refresh("e").await();
+    assertThat(relisted.changes()).as("a list that finds the same machines").isEqualTo(first.changes());
+
+    fx.onEngine(() -> {
+      fx.fleet.recordState("e", m.id(), "started", null);
+      return null;
+    });
+    FleetCache.AppView started = fx.fleet.app("e", Long.MAX_VALUE).await();
+    assertThat(started.changes()).as("Flightdeck's own result").isGreaterThan(relisted.changes());
+    assertThat(FleetRoutes.etag(started, "")).isNotEqualTo(FleetRoutes.etag(relisted, ""));
+
+    long expiresAt = fx.clock.millis() / 1000 + 10;
+    fx.onEngine(() -> {
+      fx.fleet.recordLease("e", m.id(), "someone else", expiresAt, false);
+      return null;
+    });
+    FleetCache.AppView leased = fx.fleet.app("e", Long.MAX_VALUE).await();
+    assertThat(leased.leases()).isEqualTo(1);
+    fx.advance(11_000).await();
+    FleetCache.AppView lapsed = fx.fleet.app("e", Long.MAX_VALUE).await();
+    assertThat(lapsed.changes()).as("nothing was recorded").isEqualTo(leased.changes());
+    assertThat(lapsed.leases()).as("the lease lapsed with time alone").isZero();
+    assertThat(FleetRoutes.etag(lapsed, "")).isNotEqualTo(FleetRoutes.etag(leased, ""));
+    assertThat(FleetRoutes.etag(lapsed, "state=started")).isNotEqualTo(FleetRoutes.etag(lapsed, ""));
+  }
+
+  @Test
   void an_app_that_does_not_exist_is_not_found(Vertx vertx) {
     fx = DispatchFixture.real(vertx, TestConfigs.simJson(), new JsonObject());
     assertThatThrownBy(() -> fx.fleet.machines("ghost", Selector.ALL).await())

@@ -73,6 +73,34 @@ class FleetRoutesTest {
   }
 
   @Test
+  void a_poller_with_the_current_etag_gets_304_until_a_machine_changes() {
+    ServerFixture.Answer first = fx.get("/v1/fleet/apps/web/machines");
+    String etag = first.headers().get("ETag");
+    assertThat(etag).startsWith("W/\"");
+    assertThat(first.headers().get("Cache-Control")).isEqualTo("no-cache");
+
+    ServerFixture.Answer same = fx.call(HttpMethod.GET, "/v1/fleet/apps/web/machines", null,
+        dev.flightdeck.testing.TestConfigs.ADMIN_TOKEN, Map.of("If-None-Match", etag));
+    assertThat(same.status()).isEqualTo(304);
+    assertThat(same.body() == null ? 0 : same.body().length()).isZero();
+    assertThat(same.headers().get("ETag")).isEqualTo(etag);
+
+    ServerFixture.Answer otherFilter = fx.call(HttpMethod.GET, "/v1/fleet/apps/web/machines?state=started", null,
+        dev.flightdeck.testing.TestConfigs.ADMIN_TOKEN, Map.of("If-None-Match", etag));
+    assertThat(otherFilter.status()).as("another filter is another answer").isEqualTo(200);
+
+    String id = first.json().getJsonArray("machines").getJsonObject(0).getString("id");
+    String job = fx.submit(new JsonObject().put("app", "web").put("kind", "start")
+        .put("target", new JsonObject().put("machine_ids", new io.vertx.core.json.JsonArray().add(id))));
+    assertThat(fx.awaitEnd(job, ServerFixture.seconds(10)).getString("state")).isEqualTo("succeeded");
+    ServerFixture.Answer changed = fx.call(HttpMethod.GET, "/v1/fleet/apps/web/machines", null,
+        dev.flightdeck.testing.TestConfigs.ADMIN_TOKEN, Map.of("If-None-Match", etag));
+    assertThat(changed.status()).isEqualTo(200);
+    assertThat(changed.headers().get("ETag")).isNotEqualTo(etag);
+    assertThat(changed.json().getJsonObject("by_state").getInteger("started")).isEqualTo(1);
+  }
+
+  @Test
   void the_fleet_is_gzipped_for_clients_that_ask_and_event_streams_never_are() throws Exception {
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
     java.net.http.HttpResponse<byte[]> res = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(

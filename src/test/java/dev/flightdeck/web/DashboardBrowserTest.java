@@ -100,7 +100,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  void an_operator_submits_and_cancels_a_job_pauses_a_schedule_and_sees_the_server_go_away() throws Exception {
+  void an_operator_submits_and_cancels_a_job_creates_and_pauses_a_schedule_creates_and_deletes_a_policy_and_sees_the_server_go_away() throws Exception {
     try {
       String base = "http://127.0.0.1:" + fx.server.apiPort() + "/";
       logIn(base, TestConfigs.ADMIN_TOKEN);
@@ -122,21 +122,46 @@ class DashboardBrowserTest {
       assertThat(job.getString("state")).isEqualTo("cancelled");
       assertThat(job.getJsonObject("progress").getInteger("cancelled")).as("machines not started yet").isPositive();
 
-      String sid = fx.post("/v1/schedules", new JsonObject().put("name", "nightly").put("cron", "0 3 * * *")
-          .put("job", new JsonObject().put("app", "demo").put("kind", "stop").put("target", new JsonObject()
-              .put("all", true)))).json().getString("id");
+      // a schedule created from the form's template for the app shown
       browser.get(base + "#/schedules");
+      browser.findElement(By.cssSelector("#create-schedule summary")).click();
+      waiting().until(d -> d.findElement(By.id("schedule-json")).getAttribute("value").contains("\"cron\": \"0 3 * * *\""));
+      browser.findElement(By.cssSelector("#schedule-form button")).click();
+      waiting().until(d -> d.findElement(By.id("schedules")).getText().contains("nightly-restart"));
+      String sid = fx.get("/v1/schedules?app=demo").json().getJsonArray("schedules").getJsonObject(0).getString("id");
       By pause = By.cssSelector("[data-schedule='" + sid + "'] button[data-action='pause']");
       waiting().until(d -> !d.findElements(pause).isEmpty());
       browser.findElement(pause).click();
       waiting().until(d -> !d.findElements(By.cssSelector("[data-schedule='" + sid + "'] button[data-action='resume']"))
           .isEmpty());
       assertThat(fx.get("/v1/schedules/" + sid).json().getBoolean("paused")).isTrue();
-      assertThat(browser.findElement(By.id("schedules")).getText()).contains("nightly (paused)");
+      assertThat(browser.findElement(By.id("schedules")).getText()).contains("nightly-restart (paused)");
       browser.findElement(By.cssSelector("[data-schedule='" + sid + "'] button[data-action='resume']")).click();
       waiting().until(d -> !d.findElements(By.cssSelector("#schedules .fire")).isEmpty());
       assertThat(browser.findElement(By.cssSelector("#schedules .fire")).getAttribute("title"))
           .as("the next fire in the schedule's zone, UTC on hover").endsWith(" UTC").contains("03:00");
+
+      // a scaling policy: refused with the field named, then created from the template, then deleted
+      browser.get(base + "#/policies");
+      browser.findElement(By.cssSelector("#create-policy summary")).click();
+      waiting().until(d -> d.findElement(By.id("policy-json")).getAttribute("value").contains("\"alertname\": \"HighLoad\""));
+      String template = browser.findElement(By.id("policy-json")).getAttribute("value");
+      browser.findElement(By.id("policy-json")).clear();
+      browser.findElement(By.id("policy-json")).sendKeys("{\"name\": \"p\", \"app\": \"demo\", \"min\": 1}");
+      browser.findElement(By.cssSelector("#policy-form button")).click();
+      waiting().until(d -> d.findElement(By.id("banner")).isDisplayed()
+          && d.findElement(By.id("banner")).getText().contains("422 missing_field (max)"));
+      assertThat(fx.get("/v1/scaling-policies").json().getJsonArray("policies")).isEmpty();
+      ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+          "document.getElementById('policy-json').value = arguments[0]", template);
+      browser.findElement(By.cssSelector("#policy-form button")).click();
+      waiting().until(d -> !d.findElements(By.cssSelector("#policies [data-policy]")).isEmpty()
+          && !d.findElement(By.id("banner")).isDisplayed());
+      assertThat(browser.findElement(By.id("policies")).getText()).contains("demo/app-autoscale: app, 1–10 started");
+      browser.findElement(By.cssSelector("#policies [data-action='delete']")).click();
+      browser.switchTo().alert().accept();
+      waiting().until(d -> d.findElement(By.id("policies")).getText().contains("No scaling policies."));
+      assertThat(fx.get("/v1/scaling-policies").json().getJsonArray("policies")).isEmpty();
 
       browser.get(base + "#/fleet/demo");
       waiting().until(d -> count("#fleet-grid .cells .m") == 24);
@@ -176,6 +201,23 @@ class DashboardBrowserTest {
       browser.get(base + "#/jobs");
       waiting().until(d -> d.findElement(By.tagName("body")).getAttribute("class").contains("read-only"));
       assertThat(browser.findElement(By.id("submit-job")).isDisplayed()).isFalse();
+
+      // an unchanged fleet is neither sent again (304) nor redrawn: a cell drawn before a poll is the same
+      // node after it, unless the fleet's ETag moved meanwhile (a periodic re-list), then look again
+      browser.get(base + "#/fleet/demo");
+      waiting().until(d -> count("#fleet-grid .cells .m") == 24);
+      for (int attempt = 0; ; attempt++) {
+        String tagBefore = fx.get("/v1/fleet/apps/demo/machines").headers().get("ETag");
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+            "document.querySelector('#fleet-grid .m').dataset.probe = 'held'");
+        String ageBefore = browser.findElement(By.id("fleet-age")).getText();
+        waiting().until(d -> !d.findElement(By.id("fleet-age")).getText().equals(ageBefore));
+        if (tagBefore.equals(fx.get("/v1/fleet/apps/demo/machines").headers().get("ETag"))) {
+          assertThat(count("#fleet-grid [data-probe='held']")).as("the grid was not redrawn").isEqualTo(1);
+          break;
+        }
+        assertThat(attempt).as("the fleet kept changing").isLessThan(3);
+      }
     } catch (Throwable t) {
       shot("dashboard-failure.png");
       throw t;
