@@ -35,7 +35,6 @@ import dev.flightdeck.store.StoreConfig;
 import dev.flightdeck.time.TimeSource;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

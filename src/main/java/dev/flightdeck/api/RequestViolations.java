@@ -136,11 +136,7 @@ public final class RequestViolations {
   /** {@code #/target/machine_ids/2} → {@code target.machine_ids[2]}. */
   static String field(String instanceLocation) {
     StringBuilder sb = new StringBuilder();
-    for (String seg : instanceLocation.replaceFirst("^#/?", "").split("/")) {
-      if (seg.isEmpty()) {
-        continue;
-      }
-      seg = seg.replace("~1", "/").replace("~0", "~");
+    for (String seg : segments(instanceLocation)) {
       if (seg.chars().allMatch(Character::isDigit)) {
         sb.append('[').append(seg).append(']');
       } else {
@@ -178,21 +174,33 @@ public final class RequestViolations {
     } catch (RuntimeException notJson) {
       return null;
     }
-    for (String seg : instanceLocation.replaceFirst("^#/?", "").split("/")) {
-      if (seg.isEmpty()) {
-        continue;
-      }
-      String key = seg.replace("~1", "/").replace("~0", "~");
-      if (node instanceof JsonObject o) {
-        node = o.getValue(key);
-      } else if (node instanceof JsonArray a && key.chars().allMatch(Character::isDigit)
-          && Integer.parseInt(key) < a.size()) {
-        node = a.getValue(Integer.parseInt(key));
-      } else {
-        return null;
-      }
+    for (String seg : segments(instanceLocation)) {
+      node = child(node, seg);
     }
     return node;
+  }
+
+  /** The segments of a JSON pointer ({@code #/a/b~1c}), unescaped. */
+  private static List<String> segments(String pointer) {
+    List<String> out = new ArrayList<>();
+    for (String seg : pointer.replaceFirst("^#/?", "").split("/")) {
+      if (!seg.isEmpty()) {
+        out.add(seg.replace("~1", "/").replace("~0", "~"));
+      }
+    }
+    return out;
+  }
+
+  /** One step down a JSON value; null when there is no such member or element. */
+  private static Object child(Object node, String seg) {
+    if (node instanceof JsonObject o) {
+      return o.getValue(seg);
+    }
+    if (node instanceof JsonArray a && seg.chars().allMatch(Character::isDigit) && seg.length() < 10
+        && Integer.parseInt(seg) < a.size()) {
+      return a.getValue(Integer.parseInt(seg));
+    }
+    return null;
   }
 
   /** ", got 'launch'" for a short scalar; nothing for objects, arrays and long strings. */
@@ -309,21 +317,14 @@ public final class RequestViolations {
   /** The value at a keyword location ({@code #/properties/kind/$ref/enum}), following {@code $ref}s. */
   private Object resolve(Object schema, String keywordLocation) {
     Object node = schema;
-    for (String seg : keywordLocation.replaceFirst("^#/?", "").split("/")) {
-      if (seg.isEmpty()) {
-        continue;
+    for (String seg : segments(keywordLocation)) {
+      if (node instanceof JsonObject o && o.containsKey("$ref")) {
+        node = deref(o); // whether the pointer names the $ref or steps through it, it means its target
+        if ("$ref".equals(seg)) {
+          continue;
+        }
       }
-      if (node instanceof JsonObject o && !"$ref".equals(seg) && o.containsKey("$ref")) {
-        node = deref(o);
-      }
-      if (node instanceof JsonObject o) {
-        node = "$ref".equals(seg) ? deref(o) : o.getValue(seg.replace("~1", "/").replace("~0", "~"));
-      } else if (node instanceof JsonArray a && seg.chars().allMatch(Character::isDigit)
-          && Integer.parseInt(seg) < a.size()) {
-        node = a.getValue(Integer.parseInt(seg));
-      } else {
-        return null;
-      }
+      node = child(node, seg);
     }
     return node;
   }

@@ -3,7 +3,6 @@ package dev.flightdeck.autoscale;
 import dev.flightdeck.api.ApiErrors;
 import dev.flightdeck.api.ApiFailures;
 import dev.flightdeck.jobs.InvalidJobException;
-import dev.flightdeck.jobs.JobRoutes;
 import dev.flightdeck.store.AutoscaleStore;
 import dev.flightdeck.store.StoredAlert;
 import dev.flightdeck.time.TimeSource;

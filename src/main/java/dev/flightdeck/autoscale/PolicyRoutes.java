@@ -6,7 +6,6 @@ import dev.flightdeck.api.AuthHandler;
 import dev.flightdeck.api.Principal;
 import dev.flightdeck.jobs.InvalidJobException;
 import dev.flightdeck.jobs.JobIds;
-import dev.flightdeck.jobs.JobRoutes;
 import dev.flightdeck.store.AutoscaleStore;
 import dev.flightdeck.store.DecisionRecord;
 import dev.flightdeck.store.JobFilter;

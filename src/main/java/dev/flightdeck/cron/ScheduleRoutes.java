@@ -6,7 +6,6 @@ import dev.flightdeck.api.AuthHandler;
 import dev.flightdeck.api.Principal;
 import dev.flightdeck.jobs.InvalidJobException;
 import dev.flightdeck.jobs.JobJson;
-import dev.flightdeck.jobs.JobRoutes;
 import dev.flightdeck.store.JobFilter;
 import dev.flightdeck.store.ScheduleRecord;
 import io.vertx.core.Future;
