@@ -1,7 +1,7 @@
 package dev.flightdeck.api;
 
-/** A request refused before any handler ran: the status, code and field it is answered with. */
-public final class BadRequest extends RuntimeException implements ApiException {
+/** A request the API refuses: the status, code and field it is answered with. */
+public class BadRequest extends RuntimeException implements ApiException {
 
   private final int status;
   private final String code;
