@@ -32,7 +32,7 @@ final class ContractValidation implements Handler<RoutingContext> {
 
   ContractValidation(Vertx vertx, OpenAPIContract contract) {
     this.contract = contract;
-    this.validator = new RequestValidatorImpl(vertx, contract);
+    this.validator = new RequestValidatorImpl(vertx, new PrebuiltValidators(contract));
   }
 
   @Override
