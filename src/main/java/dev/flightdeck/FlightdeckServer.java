@@ -193,8 +193,11 @@ public final class FlightdeckServer {
             ids.add(id);
             return vertx.deployVerticle(server.api);
           })
-          .map(id -> {
+          .compose(id -> {
             ids.add(id);
+            return readiness.listening().map(id);
+          })
+          .map(id -> {
             LOG.info("Instance id {}", instanceId);
             return server;
           });

@@ -26,6 +26,7 @@ public final class Readiness {
   private final AtomicReference<JsonObject> state = new AtomicReference<>(new JsonObject().put("ready", false)
       .put("not_ready", new JsonArray().add("starting")));
   private volatile boolean draining;
+  private volatile boolean listening;
   private Periodic loop;
 
   public Readiness(Context context, JobStore store, FlyClient fly, TimeSource time, long intervalMs) {
@@ -57,6 +58,18 @@ public final class Readiness {
     });
   }
 
+  /**
+   * The job API's listener is bound. Until then the instance is not ready, however healthy the store
+   * and the Machines API are: the management port starts first, and a probe that saw 200 there must
+   * find the API port open. Re-checks at once.
+   */
+  public Future<JsonObject> listening() {
+    listening = true;
+    io.vertx.core.Promise<JsonObject> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> check().onComplete(done));
+    return done.future();
+  }
+
   /** Shutting down: not ready from now on (load balancers stop sending work). */
   public void draining() {
     draining = true;
@@ -75,7 +88,8 @@ public final class Readiness {
       JsonObject checks = new JsonObject()
           .put("store", check(storeOk.result()))
           .put("migrations", check(storeOk.result() == null ? null : "unknown while the store is unreachable"))
-          .put("machines_api", check(apiOk.result()));
+          .put("machines_api", check(apiOk.result()))
+          .put("job_api", check(listening ? null : "the job API is not listening yet"));
       JsonArray notReady = new JsonArray();
       checks.forEach(e -> {
         if (!((JsonObject) e.getValue()).getBoolean("ok")) {

@@ -117,14 +117,21 @@ public final class PgJobStore extends SqlJobStore {
     return " FOR UPDATE SKIP LOCKED";
   }
 
+  /**
+   * The batch's writes are independent of one another, so they are all sent at once and the
+   * connection pipelines them: one round trip (and one wake-up of the server process) for the lot
+   * rather than one per statement. Any failure aborts the transaction, and the group commit retries
+   * each write alone; {@code join} waits for every write to stop (a write of several statements must
+   * not send its next one after the connection went back to the pool).
+   */
   private Future<Void> commit(List<GroupCommit.Pending<?>> batch) {
     return pool.withTransaction(conn -> {
       PgTx tx = new PgTx(conn);
-      Future<Void> chain = Future.succeededFuture();
+      List<Future<Void>> all = new java.util.ArrayList<>(batch.size());
       for (GroupCommit.Pending<?> p : batch) {
-        chain = chain.compose(v -> run(p, tx));
+        all.add(run(p, tx));
       }
-      return chain;
+      return Future.join(all).mapEmpty();
     });
   }
 

@@ -127,11 +127,26 @@ class ObservabilityTest {
   }
 
   @Test
+  void ready_waits_for_the_job_api_listener_even_when_store_and_machines_api_answer(Vertx vertx) {
+    start(vertx, 50);
+    dev.flightdeck.api.Readiness r = new dev.flightdeck.api.Readiness(vertx.getOrCreateContext(), fx.server.store(),
+        fx.server.fly(), new dev.flightdeck.time.ManualTimeSource(0), 60_000);
+    JsonObject first = r.start().await();
+    assertThat(first.getBoolean("ready")).isFalse();
+    assertThat(first.getJsonArray("not_ready")).containsExactly("job_api");
+    assertThat(first.getJsonObject("checks").getJsonObject("job_api").getString("error")).contains("not listening");
+    assertThat(r.listening().await().getBoolean("ready")).isTrue();
+    assertThat(r.get().getJsonArray("not_ready")).isEmpty();
+    r.stop();
+  }
+
+  @Test
   void ready_follows_the_machines_api_and_the_store(Vertx vertx) {
     start(vertx, 50);
     HttpResponse<Buffer> ok = fx.management(HttpMethod.GET, "/ready").send().await();
     assertThat(ok.statusCode()).isEqualTo(200);
     assertThat(ok.bodyAsJsonObject().getJsonArray("not_ready")).isEmpty();
+    assertThat(ok.bodyAsJsonObject().getJsonObject("checks").getJsonObject("job_api").getBoolean("ok")).isTrue();
 
     fx.server.simulator().stop().await();
     fx.server.readiness().check().await();

@@ -92,6 +92,25 @@ abstract class JobStoreContract {
   }
 
   @Test
+  void a_write_that_fails_in_a_group_commit_does_not_sink_the_others_in_it() {
+    // the same key twice in one batch: both look first and both insert, the second breaks the unique
+    // index and aborts the transaction; the writes are then retried one by one
+    List<Future<InsertOutcome>> all = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      all.add(store.insert(job("mix" + i, "web", "start", t0 + i, 0, i % 20 == 0 ? "twice" : null, "h")));
+    }
+    List<InsertOutcome> outs = Future.all(all).await().list();
+    assertThat(outs.stream().filter(o -> o.kind() == InsertOutcome.Kind.INSERTED)).hasSize(58);
+    for (int i = 0; i < 60; i++) {
+      if (i % 20 != 0) {
+        assertThat(store.get("mix" + i).await()).as("mix" + i).isNotNull();
+      }
+    }
+    assertThat(outs.stream().filter(o -> "twice".equals(o.job().idempotencyKey())).map(o -> o.job().id()).distinct())
+        .hasSize(1);
+  }
+
+  @Test
   void many_concurrent_writes_are_committed_in_groups() {
     List<Future<InsertOutcome>> all = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
