@@ -55,6 +55,10 @@ public final class PgJobStore extends SqlJobStore {
       opts.addProperty("search_path", config.schema());
     }
     opts.addProperty("application_name", "flightdeck");
+    // each statement is parsed and planned once per connection, not on every execution (that was half of
+    // what the server spent per job). After a migration changes a table under a running instance, the
+    // client drops the cached statement the server refuses, and againOnStalePlan tries once more.
+    opts.setCachePreparedStatements(true);
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(config.poolSize())).connectingTo(opts).using(vertx)
         .build();
     return pool.withTransaction(this::migrate)
@@ -101,7 +105,8 @@ public final class PgJobStore extends SqlJobStore {
 
   @Override
   protected <T> Future<T> read(Tx.Work<T> work) {
-    return timed("read", () -> wrapped(pool.withConnection(conn -> work.run(new PgTx(conn)))));
+    return timed("read", () -> wrapped(againOnStalePlan(() -> pool.withConnection(conn -> work.run(new PgTx(conn))),
+        config.poolSize())));
   }
 
   /**
@@ -110,6 +115,28 @@ public final class PgJobStore extends SqlJobStore {
    */
   private static <T> Future<T> wrapped(Future<T> f) {
     return f.recover(e -> Future.failedFuture(e instanceof StoreException ? e : new StoreException(e.getMessage(), e)));
+  }
+
+  /**
+   * Runs {@code attempt} again when the server refused a statement it had prepared before a migration
+   * changed the table under it (an instance running while another one upgrades the schema). The client
+   * drops that statement on the refusal; each pooled connection may hold its own copy, hence up to
+   * {@code tries} more attempts. A failed attempt was rolled back, so running it again is safe.
+   */
+  static <T> Future<T> againOnStalePlan(java.util.function.Supplier<Future<T>> attempt, int tries) {
+    return attempt.get().recover(e -> tries > 0 && stalePlan(e) ? againOnStalePlan(attempt, tries - 1)
+        : Future.failedFuture(e));
+  }
+
+  static boolean stalePlan(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (t instanceof io.vertx.pgclient.PgException && m != null && (m.contains("cached plan must not change result "
+          + "type") || m.matches("(?s).*bind message has \\d+ result formats but query has \\d+ columns.*"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -125,6 +152,10 @@ public final class PgJobStore extends SqlJobStore {
    * not send its next one after the connection went back to the pool).
    */
   private Future<Void> commit(List<GroupCommit.Pending<?>> batch) {
+    return againOnStalePlan(() -> commitOnce(batch), config.poolSize());
+  }
+
+  private Future<Void> commitOnce(List<GroupCommit.Pending<?>> batch) {
     return pool.withTransaction(conn -> {
       PgTx tx = new PgTx(conn);
       List<Future<Void>> all = new java.util.ArrayList<>(batch.size());
