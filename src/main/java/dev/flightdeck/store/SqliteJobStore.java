@@ -30,6 +30,8 @@ public final class SqliteJobStore extends SqlJobStore {
   private java.util.concurrent.ScheduledExecutorService reader;
   private Connection conn;
   private Connection readConn;
+  private JdbcTx writeTx;
+  private JdbcTx readTx;
 
   public SqliteJobStore(Path file, int maxBatch) {
     this.file = file;
@@ -80,6 +82,7 @@ public final class SqliteJobStore extends SqlJobStore {
         st.execute("PRAGMA foreign_keys=ON");
         st.execute("PRAGMA wal_autocheckpoint=0");
       }
+      writeTx = new JdbcTx(conn);
       migrate();
       return null;
     }).compose(v -> {
@@ -93,6 +96,7 @@ public final class SqliteJobStore extends SqlJobStore {
         try (Statement st = readConn.createStatement()) {
           st.execute("PRAGMA busy_timeout=5000");
         }
+        readTx = new JdbcTx(readConn);
         reader.scheduleWithFixedDelay(this::checkpoint, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         return null;
       });
@@ -113,7 +117,7 @@ public final class SqliteJobStore extends SqlJobStore {
       st.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
           + "applied_at BIGINT NOT NULL)");
     }
-    JdbcTx tx = new JdbcTx(conn);
+    JdbcTx tx = writeTx;
     Set<Integer> applied = new HashSet<>();
     for (DbRow r : JdbcTx.now(tx.query("SELECT version FROM schema_migrations"))) {
       applied.add(r.integer("version"));
@@ -155,12 +159,18 @@ public final class SqliteJobStore extends SqlJobStore {
       return Future.succeededFuture();
     }
     Future<Void> readerClosed = reader == null ? Future.succeededFuture() : this.<Void>on(reader, () -> {
+      if (readTx != null) {
+        readTx.close();
+      }
       if (readConn != null) {
         readConn.close();
       }
       return null;
     }).onComplete(ar -> reader.shutdownNow());
     Future<Void> closed = readerClosed.eventually(() -> onWorker(() -> {
+      if (writeTx != null) {
+        writeTx.close();
+      }
       if (conn != null) {
         conn.close();
       }
@@ -176,7 +186,7 @@ public final class SqliteJobStore extends SqlJobStore {
 
   @Override
   protected <T> Future<T> read(Tx.Work<T> work) {
-    return timed("read", () -> on(reader, () -> JdbcTx.now(work.run(new JdbcTx(readConn)))));
+    return timed("read", () -> on(reader, () -> JdbcTx.now(work.run(readTx))));
   }
 
   @Override
@@ -188,7 +198,7 @@ public final class SqliteJobStore extends SqlJobStore {
     return onWorker(() -> {
       conn.setAutoCommit(false);
       try {
-        JdbcTx tx = new JdbcTx(conn);
+        JdbcTx tx = writeTx;
         for (GroupCommit.Pending<?> p : batch) {
           run(p, tx);
         }
