@@ -21,6 +21,16 @@ import java.util.Set;
  */
 final class JobPlanner {
 
+  /**
+   * Oldest first. The API gives {@code created_at} to the second, so machines created in the same
+   * second (a scale-up, then a scale-down soon after) tie; their version ids (ULIDs, to the millisecond)
+   * order them next. A machine updated since has a newer version and sorts later among its second's
+   * machines. The machine id, random, only breaks what is left.
+   */
+  static final Comparator<CachedMachine> BY_AGE = Comparator.comparingLong(CachedMachine::createdAt)
+      .thenComparing(CachedMachine::instanceId, Comparator.nullsFirst(Comparator.naturalOrder()))
+      .thenComparing(CachedMachine::id);
+
   /** Slot detail keys. */
   static final String PHASE = "phase";
   static final String REGION = "region";
@@ -191,10 +201,8 @@ final class JobPlanner {
       if ("up".equals(p.direction())) {
         return Future.succeededFuture(out); // more are running than an up-scale asked for: never stop any
       }
-      Comparator<CachedMachine> byAge = Comparator.comparingLong(CachedMachine::createdAt)
-          .thenComparing(CachedMachine::id);
       List<CachedMachine> order = new ArrayList<>(running);
-      order.sort("newest".equals(p.prefer()) ? byAge.reversed() : byAge);
+      order.sort("newest".equals(p.prefer()) ? BY_AGE.reversed() : BY_AGE);
       for (CachedMachine m : order.subList(0, have - p.count())) {
         out.add(slot(jobId, out.size(), m.id(), p.downAction(), SlotRecord.PENDING, null, null,
             new JsonObject().put("state_before", m.state())));
@@ -245,8 +253,7 @@ final class JobPlanner {
       c.put("metadata", md);
       return Future.succeededFuture(new Template(c, p.region()));
     }
-    CachedMachine newest = group.stream().max(Comparator.comparingLong(CachedMachine::createdAt)
-        .thenComparing(CachedMachine::id)).orElse(null);
+    CachedMachine newest = group.stream().max(BY_AGE).orElse(null);
     if (newest == null) {
       return Future.failedFuture(new InvalidJobException("invalid_field", "params.config", "process group '"
           + p.processGroup() + "' has no machine to copy; give params.config to create the first ones"));
