@@ -1191,7 +1191,7 @@ public final class JobsBench {
                 --clients 32        concurrent submitters (HTTP for Flightdeck, SchedulerClient for db-scheduler)
                 --rounds 3          measured rounds (medians are reported)
                 --warmup-rounds 1   rounds at a fifth of the size, not reported
-                --warmup-jobs 5000  jobs each fresh system runs before it is measured (JIT warm-up)
+                --warmup-jobs 30000 jobs each fresh system runs before it is measured (JIT warm-up)
                 --hol-creates 32 --hol-create-size 5 --hol-jobs 2000 --hol-apps 20
                 --peer-threads 32 --peer-poll-ms 100 --peer-lock-and-fetch 0.5,1.0
                 --pg postgresql://postgres@127.0.0.1:5432/test
@@ -1254,7 +1254,7 @@ public final class JobsBench {
     return new Options(stores, scenarios, peer, Integer.parseInt(a.getOrDefault("jobs", "10000")),
         Integer.parseInt(a.getOrDefault("apps", "10")), Integer.parseInt(a.getOrDefault("clients", "32")),
         Integer.parseInt(a.getOrDefault("rounds", "3")), Integer.parseInt(a.getOrDefault("warmup-rounds", "1")),
-        Integer.parseInt(a.getOrDefault("warmup-jobs", "5000")), Integer.parseInt(a.getOrDefault("hol-creates", "32")),
+        Integer.parseInt(a.getOrDefault("warmup-jobs", "30000")), Integer.parseInt(a.getOrDefault("hol-creates", "32")),
         Integer.parseInt(a.getOrDefault("hol-create-size", "5")), Integer.parseInt(a.getOrDefault("hol-jobs", "2000")),
         Integer.parseInt(a.getOrDefault("hol-apps", "20")), Integer.parseInt(a.getOrDefault("peer-threads", "32")),
         Integer.parseInt(a.getOrDefault("peer-poll-ms", "100")), Double.parseDouble(lf[0]), Double.parseDouble(lf[1]),
