@@ -135,22 +135,22 @@ final class PrebuiltValidators implements OpenAPIContract {
 
     @Override
     public SchemaRepository dereference(JsonSchema schema) throws SchemaException {
-      throw new UnsupportedOperationException("the contract's schemas are fixed once it is loaded");
+      throw fixed();
     }
 
     @Override
     public SchemaRepository dereference(String uri, JsonSchema schema) throws SchemaException {
-      throw new UnsupportedOperationException("the contract's schemas are fixed once it is loaded");
+      throw fixed();
     }
 
     @Override
     public SchemaRepository preloadMetaSchema(FileSystem fs) {
-      throw new UnsupportedOperationException("the contract's schemas are fixed once it is loaded");
+      throw fixed();
     }
 
     @Override
     public SchemaRepository preloadMetaSchema(FileSystem fs, Draft draft) {
-      throw new UnsupportedOperationException("the contract's schemas are fixed once it is loaded");
+      throw fixed();
     }
 
     @Override
@@ -161,6 +161,10 @@ final class PrebuiltValidators implements OpenAPIContract {
     @Override
     public JsonSchema find(String pointer) {
       return shared.find(pointer);
+    }
+
+    private static UnsupportedOperationException fixed() {
+      return new UnsupportedOperationException("the contract's schemas are fixed once it is loaded");
     }
   }
 }
