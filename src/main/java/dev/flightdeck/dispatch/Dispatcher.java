@@ -17,8 +17,8 @@ import java.util.function.Supplier;
 
 /**
  * Turns machine operations into Machines API calls as fast as the API allows, built like a work
- * queue from small parts: a {@link FairQueue} (priority, then round-robin between jobs and their
- * apps, each job within its own limit), {@link SerialKeys} (one operation per machine at a time), a
+ * queue from small parts: a {@link FairQueue} (priority, then round-robin between apps and within
+ * an app between its jobs, each job within its own limit), {@link SerialKeys} (one operation per machine at a time), a
  * {@link DelayingQueue} (operations backing off or waiting for their first call's rate token), an
  * {@link ApiRateLimiter} (the API's documented limits, client-side), and global and per-app
  * in-flight limits. Each operation is run by an {@link OpExecution}; a cancel is one flag every

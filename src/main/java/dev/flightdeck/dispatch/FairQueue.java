@@ -4,18 +4,21 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Queued operations, taken in turn so a 10,000-machine job does not starve a 3-machine one:
- * highest priority first, round-robin between the jobs of one priority, and within a job
- * round-robin between its apps (its creates apart, as they share one app-wide rate bucket). A job
- * runs at most its own limit at once. A job's lane lives while any of its operations is known to
- * the dispatcher, queued here or not (running, deferred, waiting for its machine), so its place in
- * the rotation is kept. Not thread-safe.
+ * Queued operations, taken in turn: highest priority first, then round-robin between apps (an
+ * app's creates apart, as they share one app-wide rate bucket), and within an app round-robin
+ * between its jobs, so a 10,000-machine job does not starve a 3-machine one, and one app's backlog
+ * does not hold up another app. A job runs at most its own limit at once. A job's lane lives while
+ * any of its operations is known to the dispatcher, queued here or not (running, deferred, waiting
+ * for its machine). Only queues holding operations are visited, and a queue whose head must wait
+ * (its app at its limit, its create bucket empty) is passed over whole: taking the next operation
+ * costs one step per app, however many jobs are queued (it was one step per job, and the scan over
+ * thousands of one-machine jobs was a tenth of Flightdeck's CPU). Not thread-safe.
  */
 final class FairQueue {
 
@@ -25,7 +28,7 @@ final class FairQueue {
     TAKE,
     /** The caller put it elsewhere (waiting for its machine, or deferred): it leaves the queue. */
     MOVED,
-    /** Not now, nor anything behind it in this queue: try the next one. */
+    /** Not now, nor anything else queued for the same app (or the same app's creates): try the next app. */
     NOT_NOW
   }
 
@@ -41,8 +44,8 @@ final class FairQueue {
     int queued;
     /** Operations of the job anywhere in the dispatcher. */
     int members;
-    final LinkedHashMap<String, ArrayDeque<OpExecution>> queues = new LinkedHashMap<>();
-    final ArrayDeque<String> keys = new ArrayDeque<>();
+    /** The job's queued operations per app key; a key is here only while it holds some. */
+    final Map<String, ArrayDeque<OpExecution>> queues = new HashMap<>(4);
 
     Lane(String jobId, int priority, int maxConcurrent) {
       this.jobId = jobId;
@@ -51,7 +54,23 @@ final class FairQueue {
     }
   }
 
-  private final TreeMap<Integer, ArrayDeque<Lane>> rings = new TreeMap<>(Comparator.reverseOrder());
+  /** One app key at one priority: the jobs with operations queued for it, in turn. */
+  private static final class AppQueue {
+    final String key;
+    final ArrayDeque<Lane> lanes = new ArrayDeque<>();
+
+    AppQueue(String key) {
+      this.key = key;
+    }
+  }
+
+  /** One priority: the app keys with operations queued, in turn. */
+  private static final class Level {
+    final ArrayDeque<AppQueue> ring = new ArrayDeque<>();
+    final Map<String, AppQueue> apps = new HashMap<>();
+  }
+
+  private final TreeMap<Integer, Level> levels = new TreeMap<>(Comparator.reverseOrder());
   private final Map<String, Lane> lanes = new HashMap<>();
   private int queued;
 
@@ -61,13 +80,12 @@ final class FairQueue {
     if (lane == null) {
       lane = new Lane(e.op.jobId(), e.op.priority(), Math.max(1, e.op.jobMaxConcurrent()));
       lanes.put(lane.jobId, lane);
-      rings.computeIfAbsent(lane.priority, p -> new ArrayDeque<>()).addLast(lane);
     }
     lane.members++;
     enqueue(lane, e, false);
   }
 
-  /** An operation already counted (back from waiting or a delay) goes first in its queue. */
+  /** An operation already counted (back from waiting or a delay) goes first in its queue, and its job first in its app. */
   void putBack(OpExecution e) {
     Lane lane = lanes.get(e.op.jobId());
     if (lane == null) {
@@ -76,11 +94,28 @@ final class FairQueue {
     enqueue(lane, e, true);
   }
 
+  private static String keyOf(OpExecution e) {
+    return e.op.action() instanceof Action.Create ? e.op.app() + "#create" : e.op.app();
+  }
+
   private void enqueue(Lane lane, OpExecution e, boolean front) {
-    String key = e.op.action() instanceof Action.Create ? e.op.app() + "#create" : e.op.app();
-    ArrayDeque<OpExecution> q = lane.queues.computeIfAbsent(key, k -> new ArrayDeque<>());
-    if (q.isEmpty() && !lane.keys.contains(key)) {
-      lane.keys.addLast(key);
+    String key = keyOf(e);
+    ArrayDeque<OpExecution> q = lane.queues.get(key);
+    if (q == null) {
+      q = new ArrayDeque<>(2);
+      lane.queues.put(key, q);
+      Level level = levels.computeIfAbsent(lane.priority, p -> new Level());
+      AppQueue app = level.apps.get(key);
+      if (app == null) {
+        app = new AppQueue(key);
+        level.apps.put(key, app);
+        level.ring.addLast(app);
+      }
+      if (front) {
+        app.lanes.addFirst(lane);
+      } else {
+        app.lanes.addLast(lane);
+      }
     }
     if (front) {
       q.addFirst(e);
@@ -92,50 +127,61 @@ final class FairQueue {
   }
 
   /**
-   * The next operation to run, asking {@code judge} about each queue's head in turn; null when
-   * nothing can run now. The job of the operation returned counts it as running.
+   * The next operation to run, asking {@code judge} about queue heads in turn; null when nothing
+   * can run now. The job of the operation returned counts it as running.
    */
   OpExecution next(Judge judge) {
-    for (ArrayDeque<Lane> ring : rings.values()) {
-      int n = ring.size();
+    for (Iterator<Level> levelIt = levels.values().iterator(); levelIt.hasNext(); ) {
+      Level level = levelIt.next();
+      int n = level.ring.size();
       for (int i = 0; i < n; i++) {
-        Lane lane = ring.pollFirst();
-        ring.addLast(lane);
-        if (lane.queued == 0 || lane.running >= lane.maxConcurrent) {
-          continue;
+        AppQueue app = level.ring.pollFirst();
+        OpExecution e = nextOf(app, judge);
+        if (app.lanes.isEmpty()) {
+          level.apps.remove(app.key);
+        } else {
+          level.ring.addLast(app);
         }
-        OpExecution e = nextOf(lane, judge);
         if (e != null) {
-          lane.running++;
           return e;
         }
+      }
+      if (level.ring.isEmpty()) {
+        levelIt.remove();
       }
     }
     return null;
   }
 
-  private OpExecution nextOf(Lane lane, Judge judge) {
-    int k = lane.keys.size();
-    for (int j = 0; j < k; j++) {
-      String key = lane.keys.pollFirst();
-      ArrayDeque<OpExecution> q = lane.queues.get(key);
-      if (q == null || q.isEmpty()) {
-        lane.queues.remove(key);
+  private OpExecution nextOf(AppQueue app, Judge judge) {
+    int m = app.lanes.size();
+    for (int j = 0; j < m; j++) {
+      Lane lane = app.lanes.pollFirst();
+      if (lane.running >= lane.maxConcurrent) {
+        app.lanes.addLast(lane);
         continue;
       }
-      lane.keys.addLast(key);
+      ArrayDeque<OpExecution> q = lane.queues.get(app.key);
       while (!q.isEmpty()) {
         Verdict v = judge.judge(q.peekFirst());
         if (v == Verdict.NOT_NOW) {
-          break;
+          app.lanes.addFirst(lane); // it keeps its turn for when the app may go on
+          return null;
         }
         OpExecution e = q.pollFirst();
         lane.queued--;
         queued--;
         if (v == Verdict.TAKE) {
+          if (q.isEmpty()) {
+            lane.queues.remove(app.key);
+          } else {
+            app.lanes.addLast(lane);
+          }
+          lane.running++;
           return e;
         }
       }
+      lane.queues.remove(app.key); // everything it had here was moved elsewhere
     }
     return null;
   }
@@ -148,19 +194,11 @@ final class FairQueue {
     }
   }
 
-  /** An operation is done for good: its job forgets it, and a job with nothing left leaves the rotation. */
+  /** An operation is done for good: its job forgets it, and a job with nothing left leaves. */
   void done(OpExecution e) {
     Lane lane = lanes.get(e.op.jobId());
-    if (lane == null || --lane.members > 0) {
-      return;
-    }
-    lanes.remove(lane.jobId);
-    ArrayDeque<Lane> ring = rings.get(lane.priority);
-    if (ring != null) {
-      ring.remove(lane);
-      if (ring.isEmpty()) {
-        rings.remove(lane.priority);
-      }
+    if (lane != null && --lane.members <= 0) {
+      lanes.remove(lane.jobId);
     }
   }
 
@@ -168,13 +206,27 @@ final class FairQueue {
   List<OpExecution> removeJob(String jobId) {
     Lane lane = lanes.get(jobId);
     List<OpExecution> out = new ArrayList<>();
-    if (lane != null) {
-      lane.queues.values().forEach(out::addAll);
-      lane.queues.clear();
-      lane.keys.clear();
-      queued -= lane.queued;
-      lane.queued = 0;
+    if (lane == null) {
+      return out;
     }
+    Level level = levels.get(lane.priority);
+    for (var q : lane.queues.entrySet()) {
+      out.addAll(q.getValue());
+      AppQueue app = level == null ? null : level.apps.get(q.getKey());
+      if (app != null) {
+        app.lanes.remove(lane);
+        if (app.lanes.isEmpty()) {
+          level.apps.remove(app.key);
+          level.ring.remove(app);
+        }
+      }
+    }
+    if (level != null && level.ring.isEmpty()) {
+      levels.remove(lane.priority);
+    }
+    lane.queues.clear();
+    queued -= lane.queued;
+    lane.queued = 0;
     return out;
   }
 
@@ -193,7 +245,7 @@ final class FairQueue {
     return queued;
   }
 
-  /** Jobs in the rotation (tests). */
+  /** Jobs known here (tests). */
   int jobs() {
     return lanes.size();
   }

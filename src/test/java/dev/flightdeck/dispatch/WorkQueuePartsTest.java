@@ -67,6 +67,61 @@ class WorkQueuePartsTest {
   }
 
   @Test
+  void apps_take_turns_so_many_jobs_in_one_app_do_not_crowd_out_another_apps_job() {
+    FairQueue q = new FairQueue();
+    for (int i = 0; i < 50; i++) {
+      q.add(op("busy" + i, 0, 100, "a", "m" + i));
+    }
+    q.add(op("lone", 0, 100, "b", "x"));
+    List<String> order = drain(q);
+    assertThat(order.subList(0, 2)).containsExactly("busy0/m0", "lone/x");
+    assertThat(order).hasSize(51);
+  }
+
+  @Test
+  void an_app_that_must_wait_is_passed_over_in_one_step_however_many_jobs_it_has_queued() {
+    FairQueue q = new FairQueue();
+    for (int i = 0; i < 10_000; i++) {
+      q.add(op("a" + i, 0, 100, "full", "m" + i));
+    }
+    q.add(op("other", 0, 100, "b", "x"));
+    AtomicInteger asked = new AtomicInteger();
+    FairQueue.Judge appFull = h -> {
+      asked.incrementAndGet();
+      return h.op.app().equals("full") ? FairQueue.Verdict.NOT_NOW : FairQueue.Verdict.TAKE;
+    };
+    assertThat(q.next(appFull).op.jobId()).isEqualTo("other");
+    assertThat(q.next(appFull)).isNull();
+    assertThat(asked.get()).as("judge calls for two takes over 10,001 queued jobs").isLessThanOrEqualTo(3);
+    assertThat(q.queued()).isEqualTo(10_000);
+    assertThat(q.next(h -> FairQueue.Verdict.TAKE).op.jobId()).as("the waiting app kept its order").isEqualTo("a0");
+  }
+
+  @Test
+  void a_job_at_its_limit_does_not_hold_up_the_other_jobs_of_its_app() {
+    FairQueue q = new FairQueue();
+    q.add(op("rolling", 0, 1, "a", "r0"));
+    q.add(op("rolling", 0, 1, "a", "r1"));
+    q.add(op("other", 0, 100, "a", "o0"));
+    assertThat(q.next(h -> FairQueue.Verdict.TAKE).op.opId()).isEqualTo("rolling/r0");
+    assertThat(q.next(h -> FairQueue.Verdict.TAKE).op.opId()).isEqualTo("other/o0");
+    assertThat(q.next(h -> FairQueue.Verdict.TAKE)).isNull();
+    assertThat(q.queued()).isEqualTo(1);
+  }
+
+  @Test
+  void removing_a_job_leaves_the_others_of_its_app_queued_in_order() {
+    FairQueue q = new FairQueue();
+    q.add(op("x", 0, 100, "a", "x0"));
+    q.add(op("y", 0, 100, "a", "y0"));
+    q.add(op("x", 0, 100, "a", "x1"));
+    q.add(op("z", 0, 100, "a", "z0"));
+    assertThat(q.removeJob("x")).extracting(e -> e.op.opId()).containsExactly("x/x0", "x/x1");
+    assertThat(drain(q)).containsExactly("y/y0", "z/z0");
+    assertThat(q.queued()).isZero();
+  }
+
+  @Test
   void a_moved_operation_leaves_the_queue_and_comes_back_first_in_its_lane() {
     FairQueue q = new FairQueue();
     OpExecution a = op("j", 0, 100, "app", "m0");
