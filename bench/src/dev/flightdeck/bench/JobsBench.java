@@ -68,7 +68,7 @@ public final class JobsBench {
       "STOP_MS", "SUSPEND_MS", "RESTART_MS", "UPDATE_MS", "DESTROY_MS");
 
   record Options(List<String> stores, List<String> scenarios, boolean peer, int jobs, int apps, int clients,
-      int rounds, int warmupRounds, int warmupJobs, int holCreates, int holCreateSize, int holJobs, int holApps,
+      int rounds, int warmupRounds, int warmupJobs, int settleJobs, double settleJit, int warmupMaxJobs, int holCreates, int holCreateSize, int holJobs, int holApps,
       int peerThreads, int peerPollMs, double peerLower, double peerUpper, String pg, int timeoutS, int stallS,
       boolean keep, String command) {}
 
@@ -124,6 +124,7 @@ public final class JobsBench {
   private final List<String> seededApps = new ArrayList<>();
   private final Map<String, Integer> seededSize = new HashMap<>();
   private final Set<String> schemas = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final List<Warm> warms = new ArrayList<>();
   private static volatile JobsBench INSTANCE;
   private Child sim;
   private int simPort;
@@ -259,7 +260,7 @@ public final class JobsBench {
         fds.add(startFlightdeck(dir, tag + "-" + i, set)); // one after the other: the first runs the migrations
       }
       int scale = warm ? 5 : 1;
-      warmUp(store, tag, fds, null);
+      warms.add(warmUp(store, round, tag, fds, null));
       for (String scenario : SCENARIOS) {
         if (!o.scenarios().contains(scenario)) {
           continue;
@@ -316,17 +317,91 @@ public final class JobsBench {
     return new Fd(c, api, mgmt);
   }
 
-  /** Jobs that are not measured, so that a fresh JVM has compiled its hot paths before anything is timed. */
-  private void warmUp(String system, String tag, List<Fd> fds, PeerSide peer) throws Exception {
+  /** How one system was warmed up in one round. */
+  record Warm(String system, int round, int jobs, int passes, double jitShare, double simJitShare, boolean settled) {}
+
+  /**
+   * Jobs that are not measured, so that a fresh JVM has compiled its hot paths before anything is
+   * timed: {@code --warmup-jobs} first, then passes of {@code --settle-jobs} (restarts on the same
+   * machines, and a fifth as many starts on fresh stopped ones, shuffled) until the JIT compiler
+   * threads of the system and of the simulator used at most {@code --settle-jit} of their process's
+   * CPU in the last pass, or {@code --warmup-max-jobs} have run. A fixed count was not enough: after
+   * 30,000 jobs Flightdeck's compiler threads still took about a third of its CPU while the first
+   * scenario was measured.
+   */
+  private Warm warmUp(String system, int round, String tag, List<Fd> fds, PeerSide peer) throws Exception {
     if (o.warmupJobs() <= 0) {
-      return;
+      return new Warm(system, round, 0, 0, Double.NaN, Double.NaN, false);
     }
+    List<ProcessHandle> sys = peer != null ? List.of(peer.worker().process.toHandle())
+        : fds.stream().map(f -> f.child().process.toHandle()).toList();
+    List<ProcessHandle> sim = SIM_CPU.get() == null ? List.of() : List.of(SIM_CPU.get().process.toHandle());
     Pool pool = seed(tag + "-warm", 2, ceilDiv(o.warmupJobs(), 2), "started");
     List<String[]> jobs = jobs(pool, "restart", o.warmupJobs());
-    Result r = peer != null ? peerPass("warm-up", peer, jobs) : flightdeckPass("warm-up", "", fds, jobs, List.of(),
-        "restart");
-    System.out.printf(Locale.ROOT, "  %-12s warm-up %,6d jobs: %6.0f jobs/s end to end%s%n", system, r.jobs(),
-        r.e2ePerS(), r.failed() > 0 ? ", " + r.failed() + " failed" : "");
+    JitMeter sys0 = JitMeter.read(sys);
+    JitMeter sim0 = JitMeter.read(sim);
+    Result r = peer != null ? peerPass("warm-up", peer, jobs) : settlePass(system, fds, jobs);
+    double share = JitMeter.read(sys).maxShareSince(sys0);
+    double simShare = JitMeter.read(sim).maxShareSince(sim0);
+    int done = r.jobs();
+    int passes = 1;
+    printWarm(system, "warm-up", r, share, simShare);
+    Pool again = null;
+    while (o.settleJobs() > 0 && (share > o.settleJit() || simShare > o.settleJit()) && done < o.warmupMaxJobs()) {
+      if (again == null) {
+        again = seed(tag + "-settle", o.apps(), ceilDiv(o.settleJobs(), o.apps()), "started");
+      }
+      int starts = Math.max(1, o.settleJobs() / 5);
+      Pool stopped = seed(tag + "-settle" + passes, o.apps(), ceilDiv(starts, o.apps()), "stopped");
+      List<String[]> mixed = new ArrayList<>(jobs(again, "restart", o.settleJobs()));
+      mixed.addAll(jobs(stopped, "start", starts));
+      Collections.shuffle(mixed, new Random(passes));
+      sys0 = JitMeter.read(sys);
+      sim0 = JitMeter.read(sim);
+      r = peer != null ? peerPass("settle", peer, mixed) : settlePass(system, fds, mixed);
+      share = JitMeter.read(sys).maxShareSince(sys0);
+      simShare = JitMeter.read(sim).maxShareSince(sim0);
+      done += r.jobs();
+      passes++;
+      printWarm(system, "settle " + (passes - 1), r, share, simShare);
+    }
+    boolean settled = share <= o.settleJit() && simShare <= o.settleJit();
+    if (!settled) {
+      System.out.printf(Locale.ROOT, "  %-12s NOT settled after %,d warm-up jobs (JIT %.0f%%, simulator %.0f%%)%n",
+          system, done, 100 * share, 100 * simShare);
+    }
+    return new Warm(system, round, done, passes, share, simShare, settled);
+  }
+
+  private static void printWarm(String system, String pass, Result r, double share, double simShare) {
+    System.out.printf(Locale.ROOT, "  %-12s %-9s %,6d jobs: %6.0f jobs/s end to end; JIT %4.1f%% of its CPU, "
+        + "simulator's %4.1f%%%s%n", system, pass, r.jobs(), r.e2ePerS(), 100 * share, 100 * simShare,
+        r.failed() > 0 ? ", " + r.failed() + " failed" : "");
+  }
+
+  /**
+   * A warm-up pass on Flightdeck: submitted like a measured pass, awaited on the jobs-ended counter
+   * (every kind), without reading the jobs back.
+   */
+  private Result settlePass(String system, List<Fd> fds, List<String[]> jobs) throws Exception {
+    List<JsonObject> bodies = new ArrayList<>();
+    for (String[] j : jobs) {
+      bodies.add(new JsonObject().put("app", j[1]).put("kind", j[0])
+          .put("target", new JsonObject().put("machine_ids", new JsonArray().add(j[2]))));
+    }
+    double endedBefore = metric(scrapeAll(fds), "flightdeck_jobs_ended_total", null);
+    double failedBefore = metric(scrapeAll(fds), "flightdeck_jobs_ended_total", "outcome=\"failed\"");
+    long t0 = System.currentTimeMillis();
+    Sub[] subs = submitHttp(fds, bodies);
+    int accepted = (int) Arrays.stream(subs).filter(x -> x.id() != null).count();
+    List<Child> children = fds.stream().map(Fd::child).toList();
+    awaitCount(() -> metric(scrapeAll(fds), "flightdeck_jobs_ended_total", null) - endedBefore, accepted, children,
+        "warm-up on " + system, o.stallS());
+    double secs = Math.max(1, System.currentTimeMillis() - t0) / 1000.0;
+    int failed = (int) (metric(scrapeAll(fds), "flightdeck_jobs_ended_total", "outcome=\"failed\"") - failedBefore);
+    return new Result("warm-up", system, accepted, jobs.size() - accepted, failed, accepted / secs, Double.NaN,
+        Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, new JsonObject(),
+        new JsonObject());
   }
 
   /**
@@ -513,7 +588,7 @@ public final class JobsBench {
           JobsPeer.TASK_DESCRIPTOR).build();
       PeerSide peer = new PeerSide(worker, control, client, clientWrites);
       int scale = warm ? 5 : 1;
-      warmUp(PEER, tag, null, peer);
+      warms.add(warmUp(PEER, round, tag, null, peer));
       for (String scenario : List.of("restart", "start")) {
         if (!o.scenarios().contains(scenario)) {
           continue;
@@ -765,6 +840,7 @@ public final class JobsBench {
     String stamp = stamp();
     JsonObject settings = new JsonObject().put("jobs", o.jobs()).put("apps", o.apps()).put("clients", o.clients())
         .put("rounds", o.rounds()).put("warmup_rounds", o.warmupRounds()).put("warmup_jobs", o.warmupJobs())
+        .put("settle_jobs", o.settleJobs()).put("settle_jit", o.settleJit()).put("warmup_max_jobs", o.warmupMaxJobs())
         .put("hol_creates", o.holCreates()).put("hol_create_size", o.holCreateSize()).put("hol_jobs", o.holJobs())
         .put("hol_apps", o.holApps()).put("peer", o.peer()).put("peer_threads", o.peerThreads())
         .put("peer_poll_ms", o.peerPollMs()).put("peer_lock_and_fetch", new JsonArray().add(o.peerLower()).add(o.peerUpper()))
@@ -772,7 +848,8 @@ public final class JobsBench {
         .put("sim_latency", simLatency).put("sim_rate_limits", simLimits);
     JsonObject json = new JsonObject().put("benchmark", "jobs").put("at", Instant.now().toString())
         .put("command", o.command()).put("cpus", Runtime.getRuntime().availableProcessors()).put("settings", settings)
-        .put("rows", rows).put("ratios_vs_db_scheduler", ratios).put("head_of_line", holRows);
+        .put("rows", rows).put("ratios_vs_db_scheduler", ratios).put("head_of_line", holRows)
+        .put("warm_up", warmUpJson());
     Path dir = Path.of("bench", "results");
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("jobs-" + stamp + ".json"), json.encodePrettily());
@@ -780,6 +857,29 @@ public final class JobsBench {
     System.out.println();
     System.out.println("wrote bench/results/jobs-" + stamp + ".json");
     System.out.println("reproduce: " + o.command());
+  }
+
+  /** How each system was warmed up in each round; also printed, one line per system. */
+  private JsonArray warmUpJson() {
+    JsonArray a = new JsonArray();
+    Map<String, List<Warm>> bySystem = new LinkedHashMap<>();
+    for (Warm w : warms) {
+      a.add(new JsonObject().put("system", w.system()).put("round", w.round())
+          .put("measured", w.round() > o.warmupRounds()).put("jobs", w.jobs()).put("passes", w.passes())
+          .put("jit_share_last_pass", w.jitShare()).put("simulator_jit_share_last_pass", w.simJitShare())
+          .put("settled", w.settled()));
+      if (w.round() > o.warmupRounds()) {
+        bySystem.computeIfAbsent(w.system(), k -> new ArrayList<>()).add(w);
+      }
+    }
+    System.out.println();
+    System.out.println("Warm-up before the measured rounds (jobs; JIT share of the system's CPU in the last warm-up pass):");
+    for (var e : bySystem.entrySet()) {
+      System.out.printf(Locale.ROOT, "  %-12s %s%n", e.getKey(), String.join(", ", e.getValue().stream()
+          .map(w -> String.format(Locale.ROOT, "%,d jobs, JIT %.1f%%%s", w.jobs(), 100 * w.jitShare(),
+              w.settled() ? "" : " (not settled)")).toList()));
+    }
+    return a;
   }
 
   /** Each part's median CPU milliseconds per job over the rounds. */
@@ -1204,7 +1304,11 @@ public final class JobsBench {
                 --clients 32        concurrent submitters (HTTP for Flightdeck, SchedulerClient for db-scheduler)
                 --rounds 3          measured rounds (medians are reported)
                 --warmup-rounds 1   rounds at a fifth of the size, not reported
-                --warmup-jobs 30000 jobs each fresh system runs before it is measured (JIT warm-up)
+                --warmup-jobs 30000 jobs each fresh system runs first, before it is measured (JIT warm-up)
+                --settle-jobs 10000 then passes of this many restarts (and a fifth as many starts) until the JIT
+                --settle-jit 0.05   compiler threads of the system and of the simulator used at most this share
+                                    of their process's CPU in the last pass (0 settle-jobs: no such passes)
+                --warmup-max-jobs 150000  or until this many warm-up jobs have run in all
                 --hol-creates 32 --hol-create-size 5 --hol-jobs 2000 --hol-apps 20
                 --peer-threads 32 --peer-poll-ms 100 --peer-lock-and-fetch 0.5,1.0
                 --pg postgresql://postgres@127.0.0.1:5432/test
@@ -1227,7 +1331,7 @@ public final class JobsBench {
       }
     }
     Set<String> known = Set.of("stores", "scenarios", "jobs", "apps", "clients", "rounds", "warmup-rounds",
-        "warmup-jobs", "hol-creates", "hol-create-size", "hol-jobs", "hol-apps", "peer-threads", "peer-poll-ms",
+        "warmup-jobs", "settle-jobs", "settle-jit", "warmup-max-jobs", "hol-creates", "hol-create-size", "hol-jobs", "hol-apps", "peer-threads", "peer-poll-ms",
         "peer-lock-and-fetch", "pg", "timeout", "stall");
     for (String k : a.keySet()) {
       if (!known.contains(k)) {
@@ -1267,7 +1371,9 @@ public final class JobsBench {
     return new Options(stores, scenarios, peer, Integer.parseInt(a.getOrDefault("jobs", "10000")),
         Integer.parseInt(a.getOrDefault("apps", "10")), Integer.parseInt(a.getOrDefault("clients", "32")),
         Integer.parseInt(a.getOrDefault("rounds", "3")), Integer.parseInt(a.getOrDefault("warmup-rounds", "1")),
-        Integer.parseInt(a.getOrDefault("warmup-jobs", "30000")), Integer.parseInt(a.getOrDefault("hol-creates", "32")),
+        Integer.parseInt(a.getOrDefault("warmup-jobs", "30000")), Integer.parseInt(a.getOrDefault("settle-jobs", "10000")),
+        Double.parseDouble(a.getOrDefault("settle-jit", "0.05")),
+        Integer.parseInt(a.getOrDefault("warmup-max-jobs", "150000")), Integer.parseInt(a.getOrDefault("hol-creates", "32")),
         Integer.parseInt(a.getOrDefault("hol-create-size", "5")), Integer.parseInt(a.getOrDefault("hol-jobs", "2000")),
         Integer.parseInt(a.getOrDefault("hol-apps", "20")), Integer.parseInt(a.getOrDefault("peer-threads", "32")),
         Integer.parseInt(a.getOrDefault("peer-poll-ms", "100")), Double.parseDouble(lf[0]), Double.parseDouble(lf[1]),
