@@ -193,8 +193,10 @@ public final class JobsBench {
     System.out.printf(Locale.ROOT, "simulator: %s, latency %s, rate limits %s%n", "http://127.0.0.1:" + simPort,
         simLatency.encode(), simLimits.encode());
     System.out.printf(Locale.ROOT, "per round: %,d jobs per scenario over %d apps, %d clients; each system gets fresh "
-        + "processes and a fresh store, warmed with %,d jobs first; %d warm-up round(s) at a fifth of the size, then %d "
-        + "measured%n", o.jobs(), o.apps(), o.clients(), o.warmupJobs(), o.warmupRounds(), o.rounds());
+        + "processes and a fresh store, warmed with %,d jobs, then passes of %,d until the JIT uses at most %.0f%% of the "
+        + "CPU (at most %,d jobs in all); %d warm-up round(s) at a fifth of the size, then %d measured%n", o.jobs(),
+        o.apps(), o.clients(), o.warmupJobs(), o.settleJobs(), 100 * o.settleJit(), o.warmupMaxJobs(), o.warmupRounds(),
+        o.rounds());
 
     Map<String, List<Result>> results = new LinkedHashMap<>();
     Map<String, List<Hol>> hols = new LinkedHashMap<>();
