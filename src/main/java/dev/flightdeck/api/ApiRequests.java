@@ -18,6 +18,15 @@ public final class ApiRequests {
     return v.getBody().getJsonObject();
   }
 
+  /**
+   * For a body the route's own parser refused: true if the contract refuses it too, and the request
+   * has been failed with the contract's refusal (the answer every other operation gives); false if the
+   * route's refusal is the answer.
+   */
+  public static boolean refusedByContract(RoutingContext ctx) {
+    return ContractValidation.refusedByContract(ctx);
+  }
+
   /** The {@code limit} query parameter (1 to 500 by the contract), 50 when absent. */
   public static int limit(RoutingContext ctx) {
     String limit = ctx.queryParams().get("limit");

@@ -51,7 +51,9 @@ public final class JobRoutes {
     try {
       spec = jobs.parse(body);
     } catch (InvalidJobException e) {
-      ApiErrors.send(ctx, 422, e.code(), e.getMessage(), e.field());
+      if (!ApiRequests.refusedByContract(ctx)) {
+        ApiErrors.send(ctx, 422, e.code(), e.getMessage(), e.field());
+      }
       return;
     }
     if (!AuthHandler.mayWrite(ctx, spec.app())) {
