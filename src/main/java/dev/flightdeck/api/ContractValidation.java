@@ -38,7 +38,7 @@ final class ContractValidation implements Handler<RoutingContext> {
    * Operations whose route parses the body with a parser stricter than openapi.yaml for any body
    * without a null in it (JobBodyContractTest checks this for {@code JobSpec.parse}): such a body's
    * schema walk runs only if that parser refuses it, so that the contract's refusal is still the
-   * answer. The walk was a third of the API event loop's CPU for a job submit.
+   * answer. The walk was about half of the API event loop's profile samples for a job submit.
    */
   private static final Set<String> PARSED_BY_ROUTE = Set.of("submitJob");
 
