@@ -18,6 +18,15 @@ abstract class SqlJobStore implements JobStore {
   /** Runs a write in the next group commit. */
   protected abstract <T> Future<T> write(Tx.Work<T> work);
 
+  /**
+   * A write that reads a row and writes back what it read decided (a policy's cooldown): it must not
+   * share a transaction with another such write, which would read the row before this one's update.
+   * One writer running writes in turn (SQLite) already does that.
+   */
+  protected <T> Future<T> writeAlone(Tx.Work<T> work) {
+    return write(work);
+  }
+
   /** Runs a read on its own. */
   protected abstract <T> Future<T> read(Tx.Work<T> work);
 
@@ -275,7 +284,7 @@ abstract class SqlJobStore implements JobStore {
 
   @Override
   public Future<DecisionRecord> decide(String policyId, int keepDecisions, DecisionMaker maker) {
-    return write(tx -> AutoscaleSql.decide(tx, policyId, keepDecisions, lockClause(), maker));
+    return writeAlone(tx -> AutoscaleSql.decide(tx, policyId, keepDecisions, lockClause(), maker));
   }
 
   @Override

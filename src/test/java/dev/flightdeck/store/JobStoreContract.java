@@ -380,4 +380,32 @@ abstract class JobStoreContract {
     });
     assertThat(store.get("one").await().progress()).isEqualTo(p);
   }
+
+  @Test
+  void decisions_for_one_policy_made_at_once_see_each_others_cooldown() {
+    AutoscaleStore policies = (AutoscaleStore) store;
+    assertThat(policies.createPolicy(new PolicyRecord("pol_1", "web", "load", new JsonObject(), 1, null, null, null,
+        null, 1_000, 1_000, "t")).await()).isTrue();
+    // all sent before any commits, as alerts from several receivers arrive together, and behind
+    // other writes so that a group commit gathers them into one batch
+    List<Future<DecisionRecord>> all = new ArrayList<>();
+    List<Future<?>> before = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      before.add(store.insert(job("busy" + i, "web", "start", 1_500 + i, 0, null, null)));
+    }
+    for (int i = 0; i < 10; i++) {
+      long now = 2_000 + i;
+      all.add(policies.decide("pol_1", 50, (row, lastJobState) -> {
+        String outcome = row.lastUpAt() == null ? "scaled" : "cooldown";
+        DecisionRecord d = new DecisionRecord("dec_" + now, row.id(), now, "alert", "up", outcome, outcome, null, null,
+            null, new io.vertx.core.json.JsonArray());
+        return new AutoscaleStore.Outcome(d, true, null, row.lastUpAt() == null ? (Long) now : row.lastUpAt(), null,
+            "up:" + outcome);
+      }));
+    }
+    Future.join(new ArrayList<>(all)).await();
+    Future.join(new ArrayList<>(before)).await();
+    long scaled = all.stream().map(Future::result).filter(d -> d != null && d.outcome().equals("scaled")).count();
+    assertThat(scaled).as("one scale-up; the others saw its cooldown or waited their turn").isEqualTo(1);
+  }
 }
