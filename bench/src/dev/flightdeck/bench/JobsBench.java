@@ -60,7 +60,7 @@ public final class JobsBench {
   static final String TOKEN = "bench-admin";
   static final String SIM_TOKEN = "flightdeck-sim-token";
   static final List<String> STORES = List.of("sqlite", "postgres", "postgres3");
-  static final List<String> SCENARIOS = List.of("restart", "start", "hol");
+  static final List<String> SCENARIOS = List.of("restart", "start", "hol", "submit");
   static final String PEER = "db-scheduler";
   static final String DEFAULT_SERVER_JVM = "-Xms256m -Xmx1g -XX:+UseParallelGC";
   static final String DEFAULT_SIM_JVM = "-Xms512m -Xmx2g -XX:+UseParallelGC";
@@ -110,6 +110,10 @@ public final class JobsBench {
 
   record Hol(String system, Result alone, Result backlog) {}
 
+  /** Submits alone: a front door ({@code jobs.max_running=0}) that stores jobs and runs none. */
+  record SubmitOnly(String system, int jobs, int rejected, double perS, double p50, double p99, double writesPerJob,
+      JsonObject cpuMsPerJob, int warmJobs, double jitShare) {}
+
   record Fd(Child child, int api, int management) {}
 
   record Pool(List<String> apps, List<String[]> machines) {}
@@ -125,6 +129,7 @@ public final class JobsBench {
   private final Map<String, Integer> seededSize = new HashMap<>();
   private final Set<String> schemas = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final List<Warm> warms = new ArrayList<>();
+  private final Map<String, List<SubmitOnly>> submitsAlone = new LinkedHashMap<>();
   private static volatile JobsBench INSTANCE;
   private Child sim;
   private int simPort;
@@ -258,6 +263,13 @@ public final class JobsBench {
         set.put("FLIGHTDECK_STORE__DATA_DIR", dir.resolve("data").toString());
       }
       int n = store.equals("postgres3") ? 3 : 1;
+      if (!warm && o.scenarios().contains("submit")) {
+        submitsAlone.computeIfAbsent(store, k -> new ArrayList<>()).add(submitOnly(store, tag, dir, n));
+      }
+      if (o.scenarios().stream().allMatch("submit"::equals)) {
+        ok = true;
+        return;
+      }
       for (int i = 1; i <= n; i++) {
         fds.add(startFlightdeck(dir, tag + "-" + i, set)); // one after the other: the first runs the migrations
       }
@@ -266,6 +278,9 @@ public final class JobsBench {
       for (String scenario : SCENARIOS) {
         if (!o.scenarios().contains(scenario)) {
           continue;
+        }
+        if (scenario.equals("submit")) {
+          continue; // measured first, on instances of its own
         }
         if (scenario.equals("hol")) {
           if (!warm) {
@@ -506,6 +521,86 @@ public final class JobsBench {
           }
           submitLoop(fds, bodies, out, next, errors, done);
         });
+  }
+
+  /**
+   * Durable submits with nothing else running: fresh instances on a fresh store that run no job
+   * ({@code jobs.max_running=0}, a front door), warmed with submits until their JIT has settled as in
+   * {@link #warmUp}, then {@code --jobs} submits by {@code --clients} clients. A 201 is a committed row.
+   */
+  private SubmitOnly submitOnly(String store, String tag, Path roundDir, int instances) throws Exception {
+    Path dir = roundDir.resolve("submit");
+    Files.createDirectories(dir);
+    Map<String, String> set = new LinkedHashMap<>();
+    set.put("FLIGHTDECK_STORE__DATA_DIR", dir.resolve("data").toString());
+    String schema = null;
+    if (store.equals("sqlite")) {
+      set.put("FLIGHTDECK_STORE__URL", "");
+    } else {
+      schema = "bench_fd_" + Long.toHexString(System.nanoTime());
+      schemas.add(schema);
+      set.put("FLIGHTDECK_STORE__URL", o.pg());
+      set.put("FLIGHTDECK_STORE__SCHEMA", schema);
+    }
+    set.put("FLIGHTDECK_JOBS__MAX_RUNNING", "0");
+    List<Fd> fds = new ArrayList<>();
+    try {
+      for (int i = 1; i <= instances; i++) {
+        fds.add(startFlightdeck(dir, tag + "-s" + i, set));
+      }
+      List<ProcessHandle> sys = fds.stream().map(f -> f.child().process.toHandle()).toList();
+      Pool pool = seed(tag + "-submit", o.apps(), ceilDiv(o.jobs(), o.apps()), "started");
+      List<JsonObject> bodies = new ArrayList<>();
+      for (String[] j : jobs(pool, "restart", o.jobs())) {
+        bodies.add(new JsonObject().put("app", j[1]).put("kind", j[0])
+            .put("target", new JsonObject().put("machine_ids", new JsonArray().add(j[2]))));
+      }
+      int warmed = 0;
+      double share = 1;
+      while (warmed < Math.max(o.warmupJobs(), 1) || (o.settleJobs() > 0 && share > o.settleJit()
+          && warmed < o.warmupMaxJobs())) {
+        JitMeter j0 = JitMeter.read(sys);
+        long t0 = System.currentTimeMillis();
+        submitHttp(fds, bodies);
+        share = JitMeter.read(sys).maxShareSince(j0);
+        warmed += bodies.size();
+        System.out.printf(Locale.ROOT, "  %-12s submit warm-up %,6d submits: %6.0f submits/s; JIT %4.1f%% of its CPU%n",
+            store, bodies.size(), bodies.size() * 1000.0 / Math.max(1, System.currentTimeMillis() - t0), 100 * share);
+      }
+      String before = scrapeAll(fds);
+      List<Child> children = fds.stream().map(Fd::child).toList();
+      Map<String, Long> cpuBefore = cpu("flightdeck", children);
+      Sub[] subs = submitHttp(fds, bodies);
+      JsonObject cpuMs = cpuPerJob(cpuBefore, cpu("flightdeck", children), bodies.size());
+      double writes = delta(before, scrapeAll(fds), "flightdeck_store_operations_seconds_count", "kind=\"write\"");
+      long first = Long.MAX_VALUE;
+      long last = 0;
+      List<Long> lat = new ArrayList<>();
+      for (Sub x : subs) {
+        first = Math.min(first, x.t0());
+        last = Math.max(last, x.t1());
+        if (x.id() != null) {
+          lat.add(x.t1() - x.t0());
+        }
+      }
+      if (lat.isEmpty()) {
+        throw new IllegalStateException("no submit was accepted by the front door on " + store);
+      }
+      SubmitOnly r = new SubmitOnly(store, lat.size(), subs.length - lat.size(),
+          lat.size() / Math.max(0.001, (last - first) / 1000.0), Percentiles.of(lat, 50), Percentiles.of(lat, 99),
+          writes / lat.size(), cpuMs, warmed, share);
+      System.out.printf(Locale.ROOT, "  %-12s submits alone %,6d: %6.0f submits/s, answer p50 %s ms p99 %s ms, %.3f store "
+          + "writes/submit%s; CPU ms/submit %s%n", store, r.jobs(), r.perS(), ms(r.p50()), ms(r.p99()), r.writesPerJob(),
+          r.rejected() > 0 ? ", " + r.rejected() + " REJECTED" : "", cpuLine(cpuMs));
+      return r;
+    } finally {
+      for (Fd fd : fds) {
+        fd.child().stop(40_000);
+      }
+      if (schema != null) {
+        dropSchema(schema);
+      }
+    }
   }
 
   /** The head-of-line scenario: the other apps' latency alone, then behind a backlog of create jobs in one app. */
@@ -839,6 +934,34 @@ public final class JobsBench {
       }
     }
 
+    JsonArray submitRows = new JsonArray();
+    if (!submitsAlone.isEmpty()) {
+      System.out.println();
+      System.out.printf(Locale.ROOT, "Durable submits alone: %,d by %d clients to instances that run no job "
+          + "(jobs.max_running=0), after a warm-up of submits (medians):%n%n", o.jobs(), o.clients());
+      System.out.println("| store | rounds | submits/s | answer p50 / p99 (ms) | store writes/submit | CPU ms/submit own / total |");
+      System.out.println("|---|---|---|---|---|---|");
+      for (var e : submitsAlone.entrySet()) {
+        List<SubmitOnly> ss = e.getValue();
+        double perS = Percentiles.median(ss.stream().map(SubmitOnly::perS).toList());
+        double p50 = Percentiles.median(ss.stream().map(SubmitOnly::p50).toList());
+        double p99 = Percentiles.median(ss.stream().map(SubmitOnly::p99).toList());
+        double writes = Percentiles.median(ss.stream().map(SubmitOnly::writesPerJob).toList());
+        double own = Percentiles.median(ss.stream().map(x -> x.cpuMsPerJob().getDouble("flightdeck", 0.0)).toList());
+        double total = Percentiles.median(ss.stream().map(x -> x.cpuMsPerJob().getDouble("total", 0.0)).toList());
+        JsonArray per = new JsonArray();
+        ss.forEach(x -> per.add(new JsonObject().put("submits", x.jobs()).put("rejected", x.rejected())
+            .put("submits_per_s", x.perS()).put("answer_p50_ms", x.p50()).put("answer_p99_ms", x.p99())
+            .put("store_writes_per_submit", x.writesPerJob()).put("cpu_ms_per_submit", x.cpuMsPerJob())
+            .put("warm_up_submits", x.warmJobs()).put("jit_share_last_warm_up_pass", x.jitShare())));
+        submitRows.add(new JsonObject().put("system", e.getKey()).put("rounds", ss.size()).put("submits_per_s", perS)
+            .put("answer_p50_ms", p50).put("answer_p99_ms", p99).put("store_writes_per_submit", writes)
+            .put("cpu_ms_per_submit_own", own).put("cpu_ms_per_submit_total", total).put("per_round", per));
+        System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %s / %s | %.3f | %.3f / %.3f |%n", e.getKey(), ss.size(), perS,
+            ms(p50), ms(p99), writes, own, total);
+      }
+    }
+
     String stamp = stamp();
     JsonObject settings = new JsonObject().put("jobs", o.jobs()).put("apps", o.apps()).put("clients", o.clients())
         .put("rounds", o.rounds()).put("warmup_rounds", o.warmupRounds()).put("warmup_jobs", o.warmupJobs())
@@ -851,6 +974,7 @@ public final class JobsBench {
     JsonObject json = new JsonObject().put("benchmark", "jobs").put("at", Instant.now().toString())
         .put("command", o.command()).put("cpus", Runtime.getRuntime().availableProcessors()).put("settings", settings)
         .put("rows", rows).put("ratios_vs_db_scheduler", ratios).put("head_of_line", holRows)
+        .put("submits_alone", submitRows)
         .put("warm_up", warmUpJson());
     Path dir = Path.of("bench", "results");
     Files.createDirectories(dir);
@@ -1298,8 +1422,9 @@ public final class JobsBench {
           System.out.println("""
               bench/run jobs [options]
                 --stores sqlite,postgres,postgres3   Flightdeck configurations (postgres3: three instances, one database)
-                --scenarios restart,start,hol        restart: restart jobs on started machines; start: start jobs on
-                                                     stopped machines; hol: the head-of-line scenario
+                --scenarios restart,start,hol,submit restart: restart jobs on started machines; start: start jobs on
+                                                     stopped machines; hol: the head-of-line scenario; submit: durable
+                                                     submits alone, to instances that run no job (jobs.max_running=0)
                 --peer | --no-peer                   db-scheduler side by side on PostgreSQL (restart and start; default on)
                 --jobs 10000        jobs per scenario and round, one machine each, each on its own machine
                 --apps 10           apps the machines are spread over

@@ -199,6 +199,15 @@ public final class FlightdeckServer {
           })
           .map(id -> {
             LOG.info("Instance id {}", instanceId);
+            if (config.jobs().maxRunning() == 0) {
+              if (store.shared()) {
+                LOG.info("jobs.max_running is 0: this instance stores jobs and runs none; the other instances on "
+                    + "this database run them");
+              } else {
+                LOG.warn("jobs.max_running is 0: this instance stores jobs and runs none, and with SQLite no other "
+                    + "instance will; they wait until one with jobs.max_running above 0 opens this data directory");
+              }
+            }
             return server;
           });
     });

@@ -20,7 +20,8 @@ public record JobsConfig(
     Retention retention) {
 
   public JobsConfig {
-    Checks.atLeast("jobs.max_running", maxRunning, 1);
+    // 0: a front door that stores jobs for other instances to run
+    Checks.atLeast("jobs.max_running", maxRunning, 0);
     Checks.atLeast("jobs.max_running_per_app", maxRunningPerApp, 1);
     Checks.atLeast("jobs.poll_interval_ms", pollIntervalMs, 10);
     Checks.atLeast("jobs.heartbeat_interval_ms", heartbeatIntervalMs, 10);

@@ -156,11 +156,16 @@ public final class PgJobStore extends SqlJobStore {
   }
 
   /**
-   * The batch's writes are independent of one another, so they are all sent at once and the
-   * connection pipelines them: one round trip (and one wake-up of the server process) for the lot
-   * rather than one per statement. Any failure aborts the transaction, and the group commit retries
-   * each write alone; {@code join} waits for every write to stop (a write of several statements must
-   * not send its next one after the connection went back to the pool).
+   * The batch's writes are sent at once and the connection pipelines them: one round trip (and one
+   * wake-up of the server process) for the lot rather than one per statement. Their statements may
+   * interleave, so a write that reads and then writes what it read decided must not meet a conflicting
+   * one in a batch: claims and schedule firing run one at a time per instance (other instances use
+   * other transactions); same-key submits and a tick fired twice meet a unique index and read what is
+   * there, two renames to one name meet one and fail; the rest are single statements guarded by their
+   * WHERE (owner and state); a policy's decision runs alone ({@link #writeAlone}). Any failure aborts
+   * the transaction, and the group commit retries each write alone; {@code join} waits for every
+   * write to stop (a write of several statements must not send its next one after the connection went
+   * back to the pool).
    */
   private Future<Void> commit(List<GroupCommit.Pending<?>> batch) {
     return againOnStalePlan(() -> commitOnce(batch), config.poolSize());

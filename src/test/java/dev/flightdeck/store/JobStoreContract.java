@@ -408,4 +408,30 @@ abstract class JobStoreContract {
     long scaled = all.stream().map(Future::result).filter(d -> d != null && d.outcome().equals("scaled")).count();
     assertThat(scaled).as("one scale-up; the others saw its cooldown or waited their turn").isEqualTo(1);
   }
+  @Test
+  void two_schedules_renamed_to_one_name_at_once_leave_one_holding_it() {
+    ScheduleStore schedules = (ScheduleStore) store;
+    for (String id : List.of("sch_a", "sch_b")) {
+      assertThat(schedules.createSchedule(new ScheduleRecord(id, "web", "name-" + id, new JsonObject(), false, null, null,
+          1, 1_000, 1_000, "t")).await()).isTrue();
+    }
+    List<Future<?>> before = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      before.add(store.insert(job("busy" + i, "web", "start", 1_500 + i, 0, null, null)));
+    }
+    // behind other writes, so a group commit gathers both renames into one batch
+    Future<ScheduleStore.Replaced> a = schedules.replaceSchedule("sch_a", "nightly", new JsonObject(), false, null, null,
+        2_000);
+    Future<ScheduleStore.Replaced> b = schedules.replaceSchedule("sch_b", "nightly", new JsonObject(), false, null, null,
+        2_000);
+    Future.join(a, b).await();
+    Future.join(new ArrayList<>(before)).await();
+    assertThat(List.of(a.result(), b.result())).containsExactlyInAnyOrder(ScheduleStore.Replaced.OK,
+        ScheduleStore.Replaced.NAME_TAKEN);
+    assertThat(List.of(schedules.getSchedule("sch_a").await().name(), schedules.getSchedule("sch_b").await().name()))
+        .containsExactlyInAnyOrder("nightly", b.result() == ScheduleStore.Replaced.OK ? "name-sch_a" : "name-sch_b");
+    for (Future<?> f : before) {
+      assertThat(f.succeeded()).as("the other writes of the batch still commit").isTrue();
+    }
+  }
 }
