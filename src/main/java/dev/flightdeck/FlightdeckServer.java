@@ -116,7 +116,9 @@ public final class FlightdeckServer {
       } else {
         LOG.info("Driving the Machines API at {}", flyConfig.endpoint());
       }
-      FlyClient fly = new FlyClient(vertx, flyConfig);
+      // one connection for each wait the dispatcher may have running, besides the pool for every other call
+      FlyClient fly = new FlyClient(vertx, flyConfig,
+          Math.max(flyConfig.maxConnections(), config.dispatch().maxInFlight()));
       JobStore store = openStore(vertx, config.store());
       String instanceId = config.instance().resolve();
       return store.start()

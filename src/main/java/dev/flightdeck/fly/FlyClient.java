@@ -34,6 +34,7 @@ public final class FlyClient implements AutoCloseable {
   public static final String REQUEST_ID_HEADER = "fly-request-id";
 
   private final WebClient web;
+  private final WebClient longPolls;
   private final String authorization;
   private final long requestTimeoutMs;
   private final String basePath;
@@ -60,6 +61,16 @@ public final class FlyClient implements AutoCloseable {
   }
 
   public FlyClient(Vertx vertx, FlyConfig config) {
+    this(vertx, config, config.maxConnections());
+  }
+
+  /**
+   * {@code longPolls}: connections kept for {@code wait} calls, at least as many as waits may run at
+   * once (the dispatcher's {@code max_in_flight}). They have a pool of their own: a wait holds its
+   * connection until the machine gets there (up to a minute), and in one shared pool a full set of
+   * waits left every other call (lists, reads, leases) queued behind them while the API was idle.
+   */
+  public FlyClient(Vertx vertx, FlyConfig config, int longPolls) {
     this.endpoint = config.endpoint();
     WebClientOptions options = new WebClientOptions()
         .setDefaultHost(endpoint.host())
@@ -70,6 +81,8 @@ public final class FlyClient implements AutoCloseable {
         .setTcpNoDelay(true)
         .setUserAgent(config.userAgent());
     this.web = WebClient.create(vertx, options, new PoolOptions().setHttp1MaxSize(config.maxConnections()));
+    this.longPolls = WebClient.create(vertx, new WebClientOptions(options),
+        new PoolOptions().setHttp1MaxSize(Math.max(1, longPolls)));
     this.authorization = authorization(config.token());
     this.requestTimeoutMs = config.requestTimeoutMs();
     this.basePath = endpoint.path().endsWith("/v1") ? endpoint.path() : endpoint.path() + "/v1";
@@ -326,6 +339,7 @@ public final class FlyClient implements AutoCloseable {
   @Override
   public void close() {
     web.close();
+    longPolls.close();
   }
 
   // ---- plumbing ----
@@ -337,7 +351,8 @@ public final class FlyClient implements AutoCloseable {
   private <T> Future<T> send(
       FlyOperation op, HttpMethod method, String path, String nonce, Customizer customizer, JsonObject body,
       Function<HttpResponse<Buffer>, T> parser) {
-    HttpRequest<Buffer> req = web.request(method, basePath + path).timeout(requestTimeoutMs);
+    HttpRequest<Buffer> req = (op == FlyOperation.MACHINES_WAIT ? longPolls : web).request(method, basePath + path)
+        .timeout(requestTimeoutMs);
     if (authorization != null) {
       req.putHeader("Authorization", authorization);
     }

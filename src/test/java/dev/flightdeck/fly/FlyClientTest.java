@@ -451,6 +451,33 @@ class FlyClientTest {
   }
 
   @Test
+  void calls_still_get_a_connection_while_every_pooled_one_is_held_by_a_wait(Vertx vertx, VertxTestContext ctx) {
+    fx.seed("busy", 2, "started");
+    // two connections, and a queued request gives up after 300 ms (Vert.x times the wait for a
+    // pooled connection by the connect timeout)
+    FlyConfig d = TestConfigs.flyFor(fx.baseUrl());
+    FlyClient small = new FlyClient(vertx, new FlyConfig(d.apiHostname(), d.token(), 300, 10_000, 2, d.userAgent()));
+    small.listMachines("busy", ListMachinesQuery.ALL).compose(ms -> {
+      // each wait holds a connection for two seconds: the machines never stop
+      List<Future<WaitResult>> waits = ms.stream().map(m -> small.waitMachine("busy", m.id(),
+          WaitOptions.forState("stopped", 2))).toList();
+      long t0 = System.nanoTime();
+      return vertx.timer(200).compose(t -> small.listMachines("busy", ListMachinesQuery.ALL))
+          .compose(listed -> small.getMachine("busy", listed.get(0).id()))
+          .map(m -> {
+            long ms0 = (System.nanoTime() - t0) / 1_000_000;
+            ctx.verify(() -> assertThat(ms0).as("answered while both waits still held their connections")
+                .isLessThan(1_500));
+            return waits;
+          });
+    }).compose(waits -> Future.join(new java.util.ArrayList<>(waits)).otherwiseEmpty())
+        .onComplete(ctx.succeeding(v -> {
+          small.close();
+          ctx.completeNow();
+        }));
+  }
+
+  @Test
   void a_refused_connection_is_retryable_even_for_a_create(Vertx vertx, VertxTestContext ctx) throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
