@@ -494,6 +494,12 @@ final class OpExecution {
     if (op.resumedSince() > 0 && !(a instanceof Action.Create)) {
       return lookBeforeResending(a);
     }
+    if (a instanceof Action.Stop && stoppedSincePlanned()) {
+      // the API accepts a stop of a stopped machine, so it does not tell us this one was needless:
+      // another job (two scale-downs of one group planned from the same cache) may have stopped it
+      // since this job planned it; read it under our lease and stop it only if it runs
+      return readThen(a, now -> a.doneIn(now, null), now -> mutate(1, null));
+    }
     if (a instanceof Action.Restart) {
       // a lost answer is checked against the event log, so the newest event from before must be
       // known: the cache has it when the machine was last read whole and not changed by us since;
@@ -517,6 +523,13 @@ final class OpExecution {
       });
     }
     return mutate(1, null);
+  }
+
+  /** The cache shows the machine stopping, stopped or failed: what a stop would lead to. */
+  private boolean stoppedSincePlanned() {
+    var cached = d.fleet.peek(op.app(), machineId);
+    return cached != null && ("stopping".equals(cached.state()) || "stopped".equals(cached.state())
+        || "failed".equals(cached.state()));
   }
 
   /**

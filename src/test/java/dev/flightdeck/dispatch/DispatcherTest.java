@@ -91,6 +91,42 @@ class DispatcherTest {
   }
 
   @Test
+  void a_second_stop_planned_before_the_first_landed_is_not_sent(Vertx vertx) {
+    fx = DispatchFixture.real(vertx, TestConfigs.simJson(), new JsonObject());
+    fx.sim.seed("twice", 1, "started");
+    String id = machines(fx, "twice").get(0).id();
+    fx.onEngine(() -> fx.fleet.machines("twice", dev.flightdeck.fleet.Selector.ALL)).await();
+    // two scale-downs of one group, both planned from a cache that showed the machine started
+    List<Future<OpResult>> both = new ArrayList<>();
+    both.addAll(submit(fx, List.of(MachineOp.of("a", "jobA", "twice", id, new Action.Stop(StopOptions.DEFAULT), true))));
+    both.addAll(submit(fx, List.of(MachineOp.of("b", "jobB", "twice", id, new Action.Stop(StopOptions.DEFAULT), true))));
+    assertThat(Future.all(new ArrayList<>(both)).await().<OpResult>list()).allMatch(OpResult::succeeded);
+    assertThat(actionsByMachine(fx.journal("twice")).get(id)).containsExactly(
+        "lease_acquire", "stop", "lease_release",
+        "lease_acquire", "lease_release");
+  }
+
+  @Test
+  void a_stop_is_sent_when_the_machine_was_started_behind_the_caches_back(Vertx vertx) {
+    fx = DispatchFixture.real(vertx, TestConfigs.simJson(), new JsonObject());
+    fx.sim.seed("behind", 1, "started");
+    String id = machines(fx, "behind").get(0).id();
+    fx.onEngine(() -> fx.fleet.machines("behind", dev.flightdeck.fleet.Selector.ALL)).await();
+    submitAndAwait(fx, List.of(MachineOp.of("a", "jobA", "behind", id, new Action.Stop(StopOptions.DEFAULT), true)));
+    // someone else starts it; the cache still says stopped
+    fx.sim.fly.startMachine("behind", id, null).await();
+    fx.eventually(() -> "started".equals(fx.sim.fly.getMachine("behind", id).await().state()), Duration.ofSeconds(10),
+        "started again");
+    List<OpResult> second = submitAndAwait(fx, List.of(MachineOp.of("b", "jobB", "behind", id,
+        new Action.Stop(StopOptions.DEFAULT), true)));
+    assertThat(second).allMatch(OpResult::succeeded);
+    assertThat(actionsByMachine(fx.journal("behind")).get(id)).containsExactly(
+        "lease_acquire", "stop", "lease_release", "start",
+        "lease_acquire", "stop", "lease_release");
+    assertThat(fx.sim.fly.getMachine("behind", id).await().state()).isEqualTo("stopped");
+  }
+
+  @Test
   void never_more_than_the_global_limit_in_flight(Vertx vertx) {
     JsonObject sim = TestConfigs.simJson();
     sim.getJsonObject("latency").put("start_ms", 1000);
