@@ -54,13 +54,20 @@ final class JobsSql {
         .map(rows -> rows.isEmpty() ? null : job(rows.get(0)));
   }
 
+  /** The job's slots: its stored plan, or the one slot a one-machine job wrote with its end. */
   static Future<List<SlotRecord>> slots(Tx tx, String jobId) {
-    return tx.query("SELECT * FROM job_slots WHERE job_id = ? ORDER BY slot", jobId).map(rows -> {
+    return tx.query("SELECT * FROM job_slots WHERE job_id = ? ORDER BY slot", jobId).compose(rows -> {
+      if (rows.isEmpty()) {
+        return tx.query("SELECT slot FROM jobs WHERE id = ?", jobId).map(one -> {
+          JsonObject s = one.isEmpty() ? null : one.get(0).json("slot");
+          return s == null ? List.<SlotRecord>of() : List.of(slotFromJson(jobId, s));
+        });
+      }
       List<SlotRecord> out = new ArrayList<>(rows.size());
       for (DbRow r : rows) {
         out.add(slot(r));
       }
-      return out;
+      return Future.succeededFuture(out);
     });
   }
 
@@ -269,13 +276,47 @@ final class JobsSql {
         });
   }
 
+  /**
+   * Ends a job. {@code slots} were never stored (a plan kept in memory): a single one rides in the
+   * job's row ({@code jobs.slot}), so a one-machine job costs no slot row, one statement and index
+   * entry less each; more go to {@code job_slots}.
+   */
   static Future<Boolean> finish(Tx tx, String jobId, String owner, String state, String error, JsonObject result,
       JobRecord.Progress p, long now, List<SlotRecord> slots) {
+    String inline = slots.size() == 1 ? slotJson(slots.get(0)).encode() : null;
     return tx.update("UPDATE jobs SET state = ?, finished_at = ?, error = ?, result = ?, succeeded = ?, "
-            + "failed = ?, skipped = ?, cancelled = ?, total = ?, updated_at = ? WHERE id = ? "
+            + "failed = ?, skipped = ?, cancelled = ?, total = ?, updated_at = ?, slot = ? WHERE id = ? "
             + "AND owner = ? AND state = 'running'", state, now, error, result == null ? null : result.encode(),
-            p.succeeded(), p.failed(), p.skipped(), p.cancelled(), p.total(), now, jobId, owner)
-        .compose(n -> n == 1 && !slots.isEmpty() ? upsertSlots(tx, slots).map(true) : Future.succeededFuture(n == 1));
+            p.succeeded(), p.failed(), p.skipped(), p.cancelled(), p.total(), now, inline, jobId, owner)
+        .compose(n -> n == 1 && slots.size() > 1 ? upsertSlots(tx, slots).map(true) : Future.succeededFuture(n == 1));
+  }
+
+  static JsonObject slotJson(SlotRecord s) {
+    JsonObject o = new JsonObject().put("slot", s.slot()).put("machine_id", s.machineId()).put("action", s.action())
+        .put("state", s.state()).put("attempts", s.attempts());
+    putIfSet(o, "error_code", s.errorCode());
+    putIfSet(o, "error", s.error());
+    putIfSet(o, "exit_code", s.exitCode());
+    putIfSet(o, "started_at", s.startedAt());
+    putIfSet(o, "finished_at", s.finishedAt());
+    putIfSet(o, "detail", s.detail());
+    return o;
+  }
+
+  private static void putIfSet(JsonObject o, String key, Object value) {
+    if (value != null) {
+      o.put(key, value);
+    }
+  }
+
+  static SlotRecord slotFromJson(String jobId, JsonObject o) {
+    Number exit = (Number) o.getValue("exit_code");
+    Number started = (Number) o.getValue("started_at");
+    Number finished = (Number) o.getValue("finished_at");
+    return new SlotRecord(jobId, o.getInteger("slot"), o.getString("machine_id"), o.getString("action"),
+        o.getString("state"), o.getInteger("attempts", 0), o.getString("error_code"), o.getString("error"),
+        exit == null ? null : exit.intValue(), started == null ? null : started.longValue(),
+        finished == null ? null : finished.longValue(), o.getJsonObject("detail"));
   }
 
   /** Slots a job never stored before (one-machine jobs keep their plan in memory) or changed since. */

@@ -382,6 +382,28 @@ abstract class JobStoreContract {
   }
 
   @Test
+  void an_ended_jobs_slots_read_back_field_for_field_one_or_many() {
+    insert("failed1", "web", t0);
+    insert("two", "web", t0 + 1);
+    assertThat(store.claim("me", 2, t0 + 2, t0).await()).hasSize(2);
+    // every field set, so that nothing is lost on the way (a one-machine job's slot rides in its row)
+    SlotRecord failed = new SlotRecord("failed1", 0, "m9", "start", SlotRecord.FAILED, 3, "precondition",
+        "unable to start machine from current state: 'destroyed'", 137, t0 + 3, t0 + 4,
+        new JsonObject().put("state_before", "destroyed").put("events", new io.vertx.core.json.JsonArray().add(1)));
+    JobRecord.Progress p1 = new JobRecord.Progress(1, 0, 1, 0, 0);
+    assertThat(store.finish("failed1", "me", "failed", "1 machine failed", null, p1, t0 + 5, List.of(failed)).await())
+        .isTrue();
+    assertThat(store.slots("failed1").await()).containsExactly(failed);
+    List<SlotRecord> pair = List.of(
+        new SlotRecord("two", 0, "a1", "stop", SlotRecord.SUCCEEDED, 1, null, null, null, t0 + 3, t0 + 4, null),
+        new SlotRecord("two", 1, "a2", "stop", SlotRecord.SKIPPED, 0, null, null, null, null, null, null));
+    JobRecord.Progress p2 = new JobRecord.Progress(2, 1, 0, 1, 0);
+    assertThat(store.finish("two", "me", "succeeded", null, null, p2, t0 + 5, pair).await()).isTrue();
+    assertThat(store.slots("two").await()).containsExactlyElementsOf(pair);
+    assertThat(store.slots("never-heard-of").await()).isEmpty();
+  }
+
+  @Test
   void decisions_for_one_policy_made_at_once_see_each_others_cooldown() {
     AutoscaleStore policies = (AutoscaleStore) store;
     assertThat(policies.createPolicy(new PolicyRecord("pol_1", "web", "load", new JsonObject(), 1, null, null, null,
