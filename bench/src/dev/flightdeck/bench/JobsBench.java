@@ -75,7 +75,8 @@ public final class JobsBench {
   /** One measured pass of one system over one scenario. Latencies in ms. */
   record Result(String scenario, String system, int jobs, int rejected, int failed, double e2ePerS, double submitPerS,
       double p50, double p99, double submitP50, double submitP99, double writesPerJob, double apiPerJob,
-      double clientApiPerJob, long rateLimited, JsonObject apiByOperation, JsonObject cpuMsPerJob) {}
+      double clientApiPerJob, long rateLimited, JsonObject apiByOperation, JsonObject cpuMsPerJob,
+      double runAtSubmit) {}
 
   /**
    * CPU time used so far by each part of the run (the system under test, the simulator, PostgreSQL,
@@ -250,6 +251,7 @@ public final class JobsBench {
     String schema = null;
     List<Fd> fds = new ArrayList<>();
     boolean ok = false;
+    int failures = 0;
     try {
       Map<String, String> set = new LinkedHashMap<>();
       if (store.equals("sqlite")) {
@@ -293,8 +295,10 @@ public final class JobsBench {
         Result r = flightdeckPass(scenario, store, fds, jobs(pool, scenario, o.jobs() / scale), List.of(), scenario);
         System.out.println("  " + line(r));
         out.add(r);
+        failures += r.failed();
       }
-      ok = true;
+      // a failed job keeps the logs, like a failed pass
+      ok = failures == 0;
     } finally {
       for (Fd fd : fds) {
         fd.child().stop(40_000);
@@ -418,7 +422,7 @@ public final class JobsBench {
     int failed = (int) (metric(scrapeAll(fds), "flightdeck_jobs_ended_total", "outcome=\"failed\"") - failedBefore);
     return new Result("warm-up", system, accepted, jobs.size() - accepted, failed, accepted / secs, Double.NaN,
         Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, new JsonObject(),
-        new JsonObject());
+        new JsonObject(), 0);
   }
 
   /**
@@ -455,6 +459,7 @@ public final class JobsBench {
     String metricsAfter = scrapeAll(fds);
     JsonObject simAfter = simGet("/sim/stats");
     Map<String, long[]> ends = new HashMap<>();
+    int failedShown = 0;
     Set<String> apps = new LinkedHashSet<>();
     for (String[] j : jobs) {
       apps.add(j[1]);
@@ -470,6 +475,12 @@ public final class JobsBench {
           if (fin != null) {
             ends.put(job.getString("id"), new long[] {Instant.parse(fin).toEpochMilli(),
                 "succeeded".equals(job.getString("state")) ? 1 : 0});
+            if (!"succeeded".equals(job.getString("state")) && failedShown++ < 5) {
+              // the job's own account, with its machine's: what to look for in the kept logs
+              JsonObject whole = fdGet(fds.get(0), "/v1/jobs/" + job.getString("id"));
+              System.err.println("  " + scenario + " on " + system + ": job " + job.getString("id") + " "
+                  + job.getString("state") + ": " + job.getString("error") + "; machines " + whole.getValue("machines"));
+            }
           }
         }
         cursor = page.getString("next_cursor");
@@ -480,7 +491,8 @@ public final class JobsBench {
     return result(scenario, system, subs, ends, writes, clientCalls, simBefore, simAfter, cpuMs);
   }
 
-  record Sub(String id, long t0, long t1, int status) {}
+  /** {@code atSubmit}: the 201 said running (stored claimed by the instance it was sent to, no claim needed). */
+  record Sub(String id, long t0, long t1, int status, boolean atSubmit) {}
 
   private Sub[] submitHttp(List<Fd> fds, List<JsonObject> bodies) throws InterruptedException {
     Sub[] out = new Sub[bodies.size()];
@@ -510,10 +522,11 @@ public final class JobsBench {
         .sendBuffer(bodies.get(i).toBuffer()).onComplete(ar -> {
           long t1 = System.currentTimeMillis();
           if (ar.succeeded() && ar.result().statusCode() == 201) {
-            out[i] = new Sub(ar.result().bodyAsJsonObject().getString("id"), t0, t1, 201);
+            JsonObject answer = ar.result().bodyAsJsonObject();
+            out[i] = new Sub(answer.getString("id"), t0, t1, 201, "running".equals(answer.getString("state")));
           } else {
             int status = ar.succeeded() ? ar.result().statusCode() : -1;
-            out[i] = new Sub(null, t0, t1, status);
+            out[i] = new Sub(null, t0, t1, status, false);
             if (errors.incrementAndGet() <= 5) {
               System.err.println("  submit answered " + (ar.succeeded() ? status + ": " + ar.result().bodyAsString()
                   : ar.cause().toString()));
@@ -734,9 +747,9 @@ public final class JobsBench {
             long t0 = System.currentTimeMillis();
             try {
               peer.client().scheduleIfNotExists(JobsPeer.TASK_DESCRIPTOR.instance(id), Instant.now());
-              subs[i] = new Sub(id, t0, System.currentTimeMillis(), 201);
+              subs[i] = new Sub(id, t0, System.currentTimeMillis(), 201, false);
             } catch (RuntimeException e) {
-              subs[i] = new Sub(null, t0, System.currentTimeMillis(), -1);
+              subs[i] = new Sub(null, t0, System.currentTimeMillis(), -1, false);
               if (errors.incrementAndGet() <= 5) {
                 System.err.println("  schedule failed: " + e);
               }
@@ -778,6 +791,7 @@ public final class JobsBench {
     long lastEnd = 0;
     int accepted = 0;
     int failed = 0;
+    int atSubmit = 0;
     List<Long> lat = new ArrayList<>();
     List<Long> submitLat = new ArrayList<>();
     for (Sub s : subs) {
@@ -787,6 +801,7 @@ public final class JobsBench {
         continue;
       }
       accepted++;
+      atSubmit += s.atSubmit() ? 1 : 0;
       submitLat.add(s.t1() - s.t0());
       long[] e = ends.get(s.id());
       if (e == null || e[1] == 0) {
@@ -813,13 +828,14 @@ public final class JobsBench {
     return new Result(scenario, system, accepted, subs.length - accepted, failed,
         accepted / Math.max(0.001, (lastEnd - first) / 1000.0), accepted / Math.max(0.001, (lastAnswer - first) / 1000.0),
         Percentiles.of(lat, 50), Percentiles.of(lat, 99), Percentiles.of(submitLat, 50), Percentiles.of(submitLat, 99),
-        writes / accepted, api / accepted, clientCalls / accepted, limited, byOp, cpuMs);
+        writes / accepted, api / accepted, clientCalls / accepted, limited, byOp, cpuMs, (double) atSubmit / accepted);
   }
 
   private static String line(Result r) {
     return String.format(Locale.ROOT, "%-12s %-7s %,6d jobs: %6.0f jobs/s end to end, %6.0f submits/s, submit→end "
-        + "p50 %s ms p99 %s ms, %.2f store writes/job, %.2f API calls/job%s%s%s", r.system(), r.scenario(), r.jobs(),
+        + "p50 %s ms p99 %s ms, %.2f store writes/job, %.2f API calls/job%s%s%s%s", r.system(), r.scenario(), r.jobs(),
         r.e2ePerS(), r.submitPerS(), ms(r.p50()), ms(r.p99()), r.writesPerJob(), r.apiPerJob(),
+        r.runAtSubmit() > 0 ? String.format(Locale.ROOT, ", %.0f%% run at submit", 100 * r.runAtSubmit()) : "",
         r.rateLimited() > 0 ? ", " + r.rateLimited() + " × 429" : "", r.failed() > 0 ? ", " + r.failed() + " FAILED" : "",
         r.rejected() > 0 ? ", " + r.rejected() + " REJECTED" : "") + "; CPU ms/job " + cpuLine(r.cpuMsPerJob());
   }
@@ -856,6 +872,7 @@ public final class JobsBench {
           .put("submit_answer_p50_ms", med(rs, Result::submitP50)).put("submit_answer_p99_ms", med(rs, Result::submitP99))
           .put("store_writes_per_job", med(rs, Result::writesPerJob)).put("api_calls_per_job", med(rs, Result::apiPerJob))
           .put("client_api_calls_per_job", med(rs, Result::clientApiPerJob))
+          .put("run_at_submit_share", med(rs, Result::runAtSubmit))
           .put("rate_limited", rs.stream().mapToLong(Result::rateLimited).sum())
           .put("failed", rs.stream().mapToInt(Result::failed).sum())
           .put("rejected", rs.stream().mapToInt(Result::rejected).sum())

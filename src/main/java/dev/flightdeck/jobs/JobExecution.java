@@ -372,8 +372,22 @@ final class JobExecution {
     if (job.claims() > 1 && maybeSentBefore.contains(s.slot())) {
       // an earlier run acted no sooner than the job first started (or, never started, was submitted)
       op = op.withResumedSince(job.startedAt() != null ? job.startedAt() : job.createdAt());
+    } else if (takesDownFromSharedSnapshot(action)) {
+      // picked from this instance's fleet cache while other instances act on the group too (two
+      // scale-downs on two instances picked one machine; ChaosIT saw the second stop a stopped one):
+      // read it under the lease and take it down only if it still runs, as a resumed job would
+      op = op.withResumedSince(job.startedAt() != null ? job.startedAt() : job.createdAt());
     }
     return op;
+  }
+
+  /**
+   * A scale-down's stop or suspend with a store that several instances share. The API accepts a stop
+   * of a stopped machine, so only a read tells; alone, this instance's cache knows its own stops.
+   */
+  private boolean takesDownFromSharedSnapshot(Action action) {
+    return "scale".equals(job.kind()) && r.store.shared()
+        && (action instanceof Action.Stop || action instanceof Action.Suspend);
   }
 
   private String region(SlotRecord s) {

@@ -41,8 +41,8 @@ public final class JobRunner {
   final JobPlanner planner;
   final String createTagKey;
   private final Map<String, JobExecution> running = new LinkedHashMap<>();
-  /** Running jobs per app: an app at {@code jobs.max_running_per_app} is left out of claims. */
-  private final Map<String, Integer> perApp = new java.util.HashMap<>();
+  /** Run slots, in all and per app: an app at {@code jobs.max_running_per_app} is left out of claims. */
+  private final RunSlots slots;
   /** Claims run one at a time, at most this many jobs each. */
   static final int CLAIM_BATCH = 512;
   private long lastTakeoverCheck = Long.MIN_VALUE;
@@ -90,6 +90,48 @@ public final class JobRunner {
     this.events = events;
     this.createTagKey = dispatcher.config().createTagKey();
     this.planner = new JobPlanner(fleet, fly, createTagKey, time);
+    this.slots = new RunSlots(config.maxRunning(), config.maxRunningPerApp());
+  }
+
+  String instanceId() {
+    return instanceId;
+  }
+
+  /**
+   * A slot for a job of {@code app} being submitted here, which is then stored already claimed by this
+   * instance ({@link JobStore#insertClaimed}) and run at once: one write less per job than storing it
+   * queued and claiming it. Only while the last claim left nothing queued behind (a job submitted now
+   * must not pass older ones waiting in the store), the store answers and this instance has room, for
+   * the app too, beside what a claim in flight may fill. The caller reports the insert's answer to
+   * {@link #directAnswered}.
+   */
+  boolean tryDirect(String app) {
+    return slots.tryDirect(app);
+  }
+
+  /**
+   * The insert of a job for which {@link #tryDirect} gave a slot answered: {@code job} was stored
+   * claimed here, or null (an idempotent replay, a refusal, a failure: if the store did commit it,
+   * the orphan check hands it back). A runner stopped meanwhile gives the job back for another to run.
+   */
+  void directAnswered(String app, JobRecord job) {
+    context.runOnContext(v -> {
+      if (job == null) {
+        slots.directAnswered(app, false);
+      } else if (stopped) {
+        slots.directAnswered(app, false);
+        store.releaseClaims(instanceId, List.of(job.id()))
+            .onFailure(e -> LOG.warn("could not hand back job {}: {}", job.id(), e.getMessage()));
+      } else {
+        startJob(job, null, true);
+        slots.directAnswered(app, true);
+      }
+    });
+  }
+
+  /** Opens the direct way ({@link #tryDirect}) when nothing queued may be waiting and the store answers. */
+  private void refreshDirect() {
+    slots.open(!stopped && claimingEnabled && !firstClaim && storeOkSince >= 0 && !mayHaveMore && !handedBack);
   }
 
   public void observe(Observer o) {
@@ -109,7 +151,9 @@ public final class JobRunner {
         return null;
       }).start());
       loops.add(Periodic.every(time, config.heartbeatIntervalMs(), this::heartbeat).start());
-      loops.add(Periodic.every(time, config.retention().pruneIntervalMs(), this::prune).start(1000));
+      // the first prune a minute in (or sooner with a shorter interval), off a start's busiest moments
+      loops.add(Periodic.every(time, config.retention().pruneIntervalMs(), this::prune)
+          .start(Math.min(config.retention().pruneIntervalMs(), 60_000)));
     });
   }
 
@@ -129,6 +173,7 @@ public final class JobRunner {
   public void resumeHandedBack() {
     context.runOnContext(v -> {
       handedBack = true;
+      refreshDirect();
       claim();
     });
   }
@@ -146,6 +191,7 @@ public final class JobRunner {
   /** Stops claiming new jobs (graceful shutdown); running ones carry on. */
   public void stopClaiming() {
     claimingEnabled = false;
+    slots.open(false);
   }
 
   /** Hands every running job back unfinished (shutdown); returns their ids. */
@@ -159,9 +205,10 @@ public final class JobRunner {
     return p.future();
   }
 
+  /** Jobs running here, and those submitted here whose claimed insert has not answered yet (they may run here). */
   public Future<Integer> runningCount() {
     Promise<Integer> p = Promise.promise();
-    context.runOnContext(v -> p.complete(running.size()));
+    context.runOnContext(v -> p.complete(running.size() + slots.pendingDirect()));
     return p.future();
   }
 
@@ -179,6 +226,7 @@ public final class JobRunner {
 
   public void stop() {
     stopped = true;
+    slots.open(false);
     context.runOnContext(v -> loops.forEach(Periodic::stop));
   }
 
@@ -196,9 +244,11 @@ public final class JobRunner {
       claimAgain = true;
       return;
     }
-    int free = Math.min(CLAIM_BATCH, config.maxRunning() - running.size());
+    int free = slots.beginClaim(CLAIM_BATCH);
     if (free <= 0) {
+      slots.endClaim();
       mayHaveMore = true;
+      refreshDirect();
       return;
     }
     claiming = true;
@@ -220,12 +270,7 @@ public final class JobRunner {
     }
     boolean lookingForHandedBack = handedBack;
     handedBack = false;
-    java.util.Set<String> full = new java.util.HashSet<>();
-    perApp.forEach((app, n) -> {
-      if (n >= config.maxRunningPerApp()) {
-        full.add(app);
-      }
-    });
+    java.util.Set<String> full = slots.fullApps();
     store.claimJobs(instanceId, free, now, staleBefore, full).onComplete(ar -> {
       claiming = false;
       claimRounds++;
@@ -235,8 +280,10 @@ public final class JobRunner {
         List<JobRecord> jobs = ar.result().jobs();
         mayHaveMore = jobs.size() == free || !full.isEmpty();
         for (JobRecord j : jobs) {
-          startJob(j, ar.result().takenOverFrom().get(j.id()));
+          startJob(j, ar.result().takenOverFrom().get(j.id()), false);
         }
+        slots.endClaim();
+        refreshDirect();
         if (claimAgain || jobs.size() == free) {
           claimAgain = false;
           claim();
@@ -245,14 +292,22 @@ public final class JobRunner {
         LOG.warn("claiming jobs failed: {}", ar.cause().getMessage());
         claimAgain = false;
         handedBack |= lookingForHandedBack;
+        slots.endClaim();
+        refreshDirect();
       }
     });
   }
 
-  /** {@code takenOverFrom}: the instance that stopped heart-beating while it ran the job, or null. */
-  private void startJob(JobRecord j, String takenOverFrom) {
+  /**
+   * {@code takenOverFrom}: the instance that stopped heart-beating while it ran the job, or null;
+   * {@code slotTaken}: a direct submit took its slot already.
+   */
+  private void startJob(JobRecord j, String takenOverFrom, boolean slotTaken) {
     if (running.containsKey(j.id())) {
       return;
+    }
+    if (!slotTaken) {
+      slots.take(j.app());
     }
     if (takenOverFrom != null) {
       LOG.info("taking over job {} (previous owner {} stopped heart-beating)", j.id(), takenOverFrom);
@@ -261,10 +316,9 @@ public final class JobRunner {
     observers.forEach(o -> o.claimed(j, now, takenOverFrom != null));
     JobExecution e = new JobExecution(this, j);
     running.put(j.id(), e);
-    perApp.merge(j.app(), 1, Integer::sum);
     e.finished().onComplete(ar -> {
       running.remove(j.id());
-      perApp.computeIfPresent(j.app(), (app, n) -> n > 1 ? n - 1 : null);
+      slots.give(j.app());
       if (mayHaveMore) {
         claim(); // a slot freed up for what the last claim left behind; otherwise the next wake or poll
       }
@@ -305,6 +359,7 @@ public final class JobRunner {
     } else if (storeOkSince < 0) {
       storeOkSince = at;
     }
+    refreshDirect();
   }
 
   /**
@@ -317,9 +372,10 @@ public final class JobRunner {
       return;
     }
     long round = claimRounds;
+    long quiet = slots.quietMark();
     store.runningOwnedBy(instanceId).onSuccess(owned -> {
-      if (claiming || round != claimRounds || stopped) {
-        return; // a claim ran meanwhile: its jobs may be among these; look again next time
+      if (claiming || round != claimRounds || stopped || !slots.quietSince(quiet)) {
+        return; // a claim or a direct submit ran meanwhile: its jobs may be among these; look again next time
       }
       List<String> orphans = new ArrayList<>();
       for (String id : owned) {

@@ -40,6 +40,13 @@ public interface JobStore extends ScheduleStore, AutoscaleStore {
   /** Stores a job; returns once committed. Same idempotency key + same hash → EXISTING; other hash → CONFLICT. */
   Future<InsertOutcome> insert(NewJob job);
 
+  /**
+   * As {@link #insert(NewJob)}, the job stored already claimed by {@code owner} (running, claim #1,
+   * heart-beaten and started at its creation): the instance it was submitted to runs it at once, and
+   * no claim has to take it from the queue. If that instance dies, it is taken over like any claim.
+   */
+  Future<InsertOutcome> insertClaimed(NewJob job, String owner);
+
   /** The job, or null. */
   Future<JobRecord> get(String id);
 

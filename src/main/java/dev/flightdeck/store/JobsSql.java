@@ -14,7 +14,8 @@ final class JobsSql {
 
   private JobsSql() {}
 
-  static Future<InsertOutcome> insert(Tx tx, NewJob j) {
+  /** {@code owner} non-null: the job is stored claimed by it (running, claim #1), which runs it at once. */
+  static Future<InsertOutcome> insert(Tx tx, NewJob j, String owner) {
     Future<InsertOutcome> existing = j.idempotencyKey() == null ? Future.succeededFuture(null)
         : byKey(tx, j);
     return existing.compose(found -> {
@@ -23,8 +24,8 @@ final class JobsSql {
       }
       return tx.update(INSERT_JOB + " ON CONFLICT (submitted_by, app, idempotency_key) WHERE idempotency_key IS NOT NULL "
           + "DO NOTHING",
-          jobRow(j, null, null, null))
-          .compose(n -> n == 1 ? Future.succeededFuture(InsertOutcome.inserted(fresh(j)))
+          jobRow(j, null, null, null, owner))
+          .compose(n -> n == 1 ? Future.succeededFuture(InsertOutcome.inserted(fresh(j, owner)))
               // another instance stored the same key in the meantime
               : byKey(tx, j));
     });
@@ -43,10 +44,11 @@ final class JobsSql {
     });
   }
 
-  private static JobRecord fresh(NewJob j) {
-    return new JobRecord(j.id(), j.app(), j.kind(), JobRecord.QUEUED, j.spec(), j.priority(), j.idempotencyKey(),
-        j.requestHash(), j.submittedBy(), j.createdAt(), j.createdAt(), null, null, null, null, 0, false, false,
-        JobRecord.Progress.NONE, null, null, null, null, null);
+  private static JobRecord fresh(NewJob j, String owner) {
+    Long at = owner == null ? null : j.createdAt();
+    return new JobRecord(j.id(), j.app(), j.kind(), owner == null ? JobRecord.QUEUED : JobRecord.RUNNING, j.spec(),
+        j.priority(), j.idempotencyKey(), j.requestHash(), j.submittedBy(), j.createdAt(), j.createdAt(), at, null,
+        owner, at, owner == null ? 0 : 1, false, false, JobRecord.Progress.NONE, null, null, null, null, null);
   }
 
   static Future<JobRecord> get(Tx tx, String id) {
@@ -377,13 +379,19 @@ final class JobsSql {
 
   /** The one statement that stores a job (API, cron and autoscaler alike); callers add their conflict clause. */
   static final String INSERT_JOB = "INSERT INTO jobs (id, app, kind, state, spec, priority, idempotency_key, "
-      + "request_hash, submitted_by, created_at, updated_at, schedule_id, scheduled_at, fired_as) "
-      + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + "request_hash, submitted_by, created_at, updated_at, schedule_id, scheduled_at, fired_as, owner, heartbeat_at, "
+      + "started_at, claims) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   static Object[] jobRow(NewJob j, String scheduleId, Long scheduledAt, String firedAs) {
-    return new Object[] {j.id(), j.app(), j.kind(), JobRecord.QUEUED, j.spec().encode(), j.priority(),
-        j.idempotencyKey(), j.requestHash(), j.submittedBy(), j.createdAt(), j.createdAt(), scheduleId, scheduledAt,
-        firedAs};
+    return jobRow(j, scheduleId, scheduledAt, firedAs, null);
+  }
+
+  /** {@code owner} non-null: stored claimed by it, so no claim statement has to take it from the queue. */
+  static Object[] jobRow(NewJob j, String scheduleId, Long scheduledAt, String firedAs, String owner) {
+    Long at = owner == null ? null : j.createdAt();
+    return new Object[] {j.id(), j.app(), j.kind(), owner == null ? JobRecord.QUEUED : JobRecord.RUNNING,
+        j.spec().encode(), j.priority(), j.idempotencyKey(), j.requestHash(), j.submittedBy(), j.createdAt(),
+        j.createdAt(), scheduleId, scheduledAt, firedAs, owner, at, at, owner == null ? 0 : 1};
   }
 
   static JobRecord job(DbRow r) {

@@ -60,7 +60,12 @@ abstract class SqlJobStore implements JobStore {
 
   @Override
   public Future<InsertOutcome> insert(NewJob j) {
-    return write(tx -> JobsSql.insert(tx, j));
+    return write(tx -> JobsSql.insert(tx, j, null));
+  }
+
+  @Override
+  public Future<InsertOutcome> insertClaimed(NewJob j, String owner) {
+    return write(tx -> JobsSql.insert(tx, j, java.util.Objects.requireNonNull(owner)));
   }
 
   @Override

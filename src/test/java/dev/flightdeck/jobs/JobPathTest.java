@@ -94,7 +94,8 @@ class JobPathTest {
   }
 
   @Test
-  void a_one_machine_restart_costs_insert_claim_and_end_and_four_api_calls(Vertx vertx) {
+  void a_one_machine_restart_submitted_to_an_idle_instance_costs_an_insert_and_an_end_and_four_api_calls(
+      Vertx vertx) {
     start(vertx, JobPathTest::quiet);
     List<String> ids = seed("r", 12, "started");
     // warm-up: the connection pool and the first claim
@@ -105,8 +106,13 @@ class JobPathTest {
     int jobs = 10;
     for (int i = 1; i <= jobs; i++) {
       String target = ids.get(i);
-      JsonObject done = fx.awaitEnd(fx.submit(job("r", "restart", target)), T);
+      ServerFixture.Answer submitted = fx.post("/v1/jobs", job("r", "restart", target));
+      // stored claimed by the instance it was submitted to: no claim statement takes it from a queue
+      assertThat(submitted.json().getString("state")).isEqualTo("running");
+      assertThat(submitted.json().getString("owner")).isEqualTo(fx.server.instanceId());
+      JsonObject done = fx.awaitEnd(submitted.json().getString("id"), T);
       assertThat(done.getString("state")).as(done.encode()).isEqualTo("succeeded");
+      assertThat(done.getInteger("claims")).isEqualTo(1);
       // the slot was never written on its own: it rode with the end, and reads back whole
       assertThat(done.getJsonArray("machines")).singleElement().satisfies(m -> {
         assertThat(((JsonObject) m).getString("machine_id")).isEqualTo(target);
@@ -116,8 +122,8 @@ class JobPathTest {
     long writes = storeWrites() - writes0;
     JsonObject calls = simRequests();
 
-    // insert, claim and end: the old path also wrote the plan and every slot change (about 5 per job)
-    assertThat(writes).as("store writes for %d one-machine jobs", jobs).isLessThanOrEqualTo(3L * jobs);
+    // insert (claimed) and end: queued, a claim made three; the old path also wrote the plan and every slot change
+    assertThat(writes).as("store writes for %d one-machine jobs", jobs).isLessThanOrEqualTo(2L * jobs);
     // lease, restart, wait, release: no read before the restart, the cache knows the newest event
     assertThat(machineCalls(calls0, calls)).as("machine API calls, by operation: %s", calls).isEqualTo(4L * jobs);
     assertThat(calls.getLong("Machines_show", 0L) - calls0.getLong("Machines_show", 0L)).isZero();
@@ -142,6 +148,57 @@ class JobPathTest {
     fx.post("/v1/jobs/" + first + "/cancel", null);
     fx.eventually(() -> !"queued".equals(fx.get("/v1/jobs/" + second).json().getString("state")), T,
         "the second job claimed once the first ended");
+  }
+
+  @Test
+  void replayed_submits_give_back_the_run_slot_they_were_offered(Vertx vertx) {
+    start(vertx, cfg -> cfg.getJsonObject("jobs").put("max_running", 1));
+    List<String> ids = seed("k", 2, "started");
+    JsonObject body = job("k", "restart", ids.get(0));
+    ServerFixture.Answer first = fx.call(HttpMethod.POST, "/v1/jobs", body, TestConfigs.ADMIN_TOKEN,
+        java.util.Map.of("Idempotency-Key", "once"));
+    assertThat(first.status()).isEqualTo(201);
+    assertThat(fx.awaitEnd(first.json().getString("id"), T).getString("state")).isEqualTo("succeeded");
+    for (int i = 0; i < 3; i++) {
+      ServerFixture.Answer again = fx.call(HttpMethod.POST, "/v1/jobs", body, TestConfigs.ADMIN_TOKEN,
+        java.util.Map.of("Idempotency-Key", "once"));
+      assertThat(again.status()).isEqualTo(200);
+      assertThat(again.json().getString("id")).isEqualTo(first.json().getString("id"));
+    }
+    // with the one slot leaked by a replay, this job would wait forever
+    String next = fx.submit(job("k", "restart", ids.get(1)));
+    assertThat(fx.awaitEnd(next, T).getString("state")).isEqualTo("succeeded");
+    assertThat(fx.server.runner().runningCount().await()).isZero();
+  }
+
+  @Test
+  void a_scale_down_on_a_shared_store_does_not_stop_machines_another_instance_stopped_behind_its_cache(Vertx vertx) {
+    String schema = dev.flightdeck.testing.Postgres.freshSchema();
+    try {
+      start(vertx, cfg -> {
+        cfg.getJsonObject("store").put("url", dev.flightdeck.testing.Postgres.URL).put("schema", schema);
+        cfg.getJsonObject("jobs").put("plan_max_age_ms", 600_000);
+      });
+      List<String> ids = seed("sd", 4, "started"); // the fleet cache has them started
+      for (String id : ids) { // another instance stops them all, which this one's cache does not know
+        fx.server.fly().stopMachine("sd", id, dev.flightdeck.fly.StopOptions.DEFAULT, null).await();
+      }
+      JsonObject calls0 = simRequests();
+      JsonObject done = fx.awaitEnd(fx.submit(new JsonObject().put("app", "sd").put("kind", "scale")
+          .put("params", new JsonObject().put("process_group", "app").put("count", 2).put("down_action", "stop"))), T);
+
+      assertThat(done.getString("state")).as(done.encode()).isEqualTo("succeeded");
+      assertThat(done.getJsonArray("machines")).as(done.encode()).hasSize(2);
+      JsonObject calls = simRequests();
+      assertThat(calls.getLong("Machines_stop", 0L) - calls0.getLong("Machines_stop", 0L))
+          .as("stops sent to stopped machines").isZero();
+      assertThat(calls.getLong("Machines_show", 0L) - calls0.getLong("Machines_show", 0L))
+          .as("each picked machine read under its lease").isEqualTo(2);
+    } finally {
+      fx.close();
+      fx = null;
+      dev.flightdeck.testing.Postgres.drop(schema);
+    }
   }
 
   @Test

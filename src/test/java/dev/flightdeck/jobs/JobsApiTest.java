@@ -76,7 +76,7 @@ class JobsApiTest {
         .put("target", new JsonObject().put("process_group", "worker")));
     assertThat(submitted.status()).isEqualTo(201);
     assertThat(submitted.headers().get("Location")).isEqualTo("/v1/jobs/" + submitted.json().getString("id"));
-    assertThat(submitted.json().getString("state")).isEqualTo("queued");
+    assertThat(submitted.json().getString("state")).isEqualTo("running");
     JsonObject done = fx.awaitEnd(submitted.json().getString("id"), T);
 
     assertThat(done.getString("state")).isEqualTo("succeeded");

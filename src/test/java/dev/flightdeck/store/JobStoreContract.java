@@ -192,6 +192,40 @@ abstract class JobStoreContract {
   }
 
   @Test
+  void a_job_stored_claimed_is_its_owners_alone_until_that_owner_falls_silent() {
+    store.heartbeat("me", List.of(), t0).await();
+    InsertOutcome out = store.insertClaimed(job("d", "web", "start", t0, 0, "k", "h"), "me").await();
+    assertThat(out.kind()).isEqualTo(InsertOutcome.Kind.INSERTED);
+    for (JobRecord j : List.of(out.job(), store.get("d").await())) {
+      assertThat(j.state()).isEqualTo("running");
+      assertThat(j.owner()).isEqualTo("me");
+      assertThat(j.claims()).isEqualTo(1);
+      assertThat(j.startedAt()).isEqualTo(t0);
+      assertThat(j.heartbeatAt()).isEqualTo(t0);
+    }
+    // a replay under its key finds it and stores nothing
+    InsertOutcome again = store.insertClaimed(job("d2", "web", "start", t0 + 1, 0, "k", "h"), "other").await();
+    assertThat(again.kind()).isEqualTo(InsertOutcome.Kind.EXISTING);
+    assertThat(again.job().owner()).isEqualTo("me");
+    assertThat(store.get("d2").await()).isNull();
+
+    assertThat(store.claim("other", 10, t0 + 1, Long.MIN_VALUE).await()).as("not in the queue").isEmpty();
+    assertThat(store.claim("other", 10, t0 + 5000, t0).await()).as("its owner heart-beats").isEmpty();
+    assertThat(store.heartbeat("me", List.of("d"), t0 + 6000).await())
+        .containsExactly(new HeartbeatResult("d", true, false));
+    assertThat(store.finish("d", "me", "succeeded", null, null, JobRecord.Progress.NONE, t0 + 7000).await()).isTrue();
+    assertThat(store.get("d").await().state()).isEqualTo("succeeded");
+
+    store.insertClaimed(job("e", "web", "start", t0 + 8000, 0, null, null), "me").await();
+    Claimed taken = store.claimJobs("other", 10, t0 + 30_000, t0 + 10_000, Set.of()).await();
+    assertThat(taken.takenOverFrom()).as("a silent owner's job is taken over").isEqualTo(java.util.Map.of("e", "me"));
+    assertThat(taken.jobs()).singleElement().satisfies(j -> {
+      assertThat(j.claims()).isEqualTo(2);
+      assertThat(j.startedAt()).isEqualTo(t0 + 8000);
+    });
+  }
+
+  @Test
   void writes_under_a_lost_claim_change_nothing() {
     insert("f", "web", t0);
     store.claim("a", 1, t0 + 1, t0).await();
