@@ -369,13 +369,11 @@ final class JobExecution {
     long left = Math.max(1, deadline - r.time.millis());
     MachineOp op = new MachineOp(job.id() + "/" + suffix, job.id(), spec.options().priority(), limit, spec.app(),
         action instanceof Action.Create ? null : s.machineId(), action, true, left, spec.options().leaseTtlSeconds());
-    if (job.claims() > 1 && maybeSentBefore.contains(s.slot())) {
-      // an earlier run acted no sooner than the job first started (or, never started, was submitted)
-      op = op.withResumedSince(job.startedAt() != null ? job.startedAt() : job.createdAt());
-    } else if (takesDownFromSharedSnapshot(action)) {
-      // picked from this instance's fleet cache while other instances act on the group too (two
-      // scale-downs on two instances picked one machine; ChaosIT saw the second stop a stopped one):
-      // read it under the lease and take it down only if it still runs, as a resumed job would
+    // an earlier run acted no sooner than the job first started (or, never started, was submitted);
+    // or the machine was picked from this instance's fleet cache while other instances act on the
+    // group too (two scale-downs on two instances picked one machine; ChaosIT saw the second stop a
+    // stopped one): either way it is read under the lease and acted on only if it does not show it done
+    if ((job.claims() > 1 && maybeSentBefore.contains(s.slot())) || takesDownFromSharedSnapshot(action)) {
       op = op.withResumedSince(job.startedAt() != null ? job.startedAt() : job.createdAt());
     }
     return op;
