@@ -277,6 +277,7 @@ public final class JobsBench {
       }
       int scale = warm ? 5 : 1;
       warms.add(warmUp(store, round, tag, fds, null));
+      cleanSim(); // the warm-up's machines would otherwise stay in the system's fleet cache, refreshed every 30 s
       for (String scenario : SCENARIOS) {
         if (!o.scenarios().contains(scenario)) {
           continue;
@@ -296,6 +297,7 @@ public final class JobsBench {
         System.out.println("  " + line(r));
         out.add(r);
         failures += r.failed();
+        cleanSim(); // each pass meets a fleet of its own machines only
       }
       // a failed job keeps the logs, like a failed pass
       ok = failures == 0;
@@ -702,6 +704,7 @@ public final class JobsBench {
       PeerSide peer = new PeerSide(worker, control, client, clientWrites);
       int scale = warm ? 5 : 1;
       warms.add(warmUp(PEER, round, tag, null, peer));
+      cleanSim();
       for (String scenario : List.of("restart", "start")) {
         if (!o.scenarios().contains(scenario)) {
           continue;
@@ -711,6 +714,7 @@ public final class JobsBench {
         Result r = peerPass(scenario, peer, jobs(p, scenario, o.jobs() / scale));
         System.out.println("  " + line(r));
         out.add(r);
+        cleanSim();
       }
       ok = true;
     } finally {

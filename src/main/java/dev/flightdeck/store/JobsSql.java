@@ -31,6 +31,41 @@ final class JobsSql {
     });
   }
 
+  /** A job's insert as a value, so a group commit can fold several into one statement ({@link FoldedJobWrites}). */
+  record InsertJob(NewJob job, String owner) implements Tx.Work<InsertOutcome> {
+    @Override
+    public Future<InsertOutcome> run(Tx tx) {
+      return insert(tx, job, owner);
+    }
+
+    /** Without an idempotency key there is nothing to look up first: one row, always new. */
+    boolean foldable() {
+      return job.idempotencyKey() == null;
+    }
+
+    InsertOutcome inserted() {
+      return InsertOutcome.inserted(fresh(job, owner));
+    }
+  }
+
+  /** A job's end as a value, so a group commit can fold several into one statement ({@link FoldedJobWrites}). */
+  record FinishJob(String jobId, String owner, String state, String error, JsonObject result, JobRecord.Progress p,
+      long now, List<SlotRecord> slots) implements Tx.Work<Boolean> {
+    @Override
+    public Future<Boolean> run(Tx tx) {
+      return finish(tx, jobId, owner, state, error, result, p, now, slots);
+    }
+
+    /** Everything it writes is in the job's own row (no job_slots rows). */
+    boolean foldable() {
+      return slots.size() <= 1;
+    }
+
+    String inlineSlot() {
+      return slots.size() == 1 ? slotJson(slots.get(0)).encode() : null;
+    }
+  }
+
   private static Future<InsertOutcome> byKey(Tx tx, NewJob j) {
     // scoped to the submitter and the app: another tenant's key is another key
     return tx.query("SELECT * FROM jobs WHERE submitted_by = ? AND app = ? AND idempotency_key = ?", j.submittedBy(),

@@ -165,7 +165,7 @@ public final class PgJobStore extends SqlJobStore {
    * WHERE (owner and state); a policy's decision runs alone ({@link #writeAlone}). Any failure aborts
    * the transaction, and the group commit retries each write alone; {@code join} waits for every
    * write to stop (a write of several statements must not send its next one after the connection went
-   * back to the pool).
+   * back to the pool). Runs of job inserts and ends fold into one statement each ({@link FoldedJobWrites}).
    */
   private Future<Void> commit(List<GroupCommit.Pending<?>> batch) {
     return againOnStalePlan(() -> commitOnce(batch), config.poolSize());
@@ -174,16 +174,16 @@ public final class PgJobStore extends SqlJobStore {
   private Future<Void> commitOnce(List<GroupCommit.Pending<?>> batch) {
     return pool.withTransaction(conn -> {
       PgTx tx = new PgTx(conn);
-      List<Future<Void>> all = new java.util.ArrayList<>(batch.size());
-      for (GroupCommit.Pending<?> p : batch) {
-        all.add(run(p, tx));
+      List<Future<Void>> all = new java.util.ArrayList<>();
+      for (FoldedJobWrites.Step step : FoldedJobWrites.steps(batch, PgJobStore::run)) {
+        all.add(step.run(tx));
       }
       return Future.join(all).mapEmpty();
     });
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static Future<Void> run(GroupCommit.Pending p, PgTx tx) {
+  private static Future<Void> run(GroupCommit.Pending p, Tx tx) {
     return p.work.run(tx).map(r -> {
       p.result = r;
       return null;

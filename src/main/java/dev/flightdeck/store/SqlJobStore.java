@@ -60,12 +60,12 @@ abstract class SqlJobStore implements JobStore {
 
   @Override
   public Future<InsertOutcome> insert(NewJob j) {
-    return write(tx -> JobsSql.insert(tx, j, null));
+    return write(new JobsSql.InsertJob(j, null));
   }
 
   @Override
   public Future<InsertOutcome> insertClaimed(NewJob j, String owner) {
-    return write(tx -> JobsSql.insert(tx, j, java.util.Objects.requireNonNull(owner)));
+    return write(new JobsSql.InsertJob(j, java.util.Objects.requireNonNull(owner)));
   }
 
   @Override
@@ -138,7 +138,7 @@ abstract class SqlJobStore implements JobStore {
   @Override
   public Future<Boolean> finish(String jobId, String owner, String state, String error, JsonObject result,
       JobRecord.Progress p, long now, List<SlotRecord> slots) {
-    return write(tx -> JobsSql.finish(tx, jobId, owner, state, error, result, p, now, slots));
+    return write(new JobsSql.FinishJob(jobId, owner, state, error, result, p, now, slots));
   }
 
   @Override
