@@ -8,9 +8,9 @@ import java.util.Set;
 
 /**
  * PostgreSQL: the job inserts and job ends of one group commit, each kind sent as one statement over
- * arrays ({@code unnest}) instead of one statement per job. The server's cost per statement (bind,
- * executor start and end, a protocol round of messages) was most of what it spent per job; a row of
- * an array costs a fraction of that. Only writes that need no read of their own fold: inserts without
+ * arrays ({@code unnest}) instead of one statement per job: one bind, one executor start and one set
+ * of protocol messages for the lot (about ten writes per commit in the jobs bench; the saving was
+ * within that bench's noise, see the README). Only writes that need no read of their own fold: inserts without
  * an idempotency key and ends that write nothing but the job's row. The rest run as they are. A failed
  * statement fails the transaction, and the group commit then runs every write alone, unfolded.
  */
