@@ -27,15 +27,8 @@ final class SimulatorVerticle extends VerticleBase {
   /** Which documented limit a route falls under. */
   enum Limit { NONE, MACHINE_ACTION, GET_MACHINE, APP_CREATE_MACHINE, APP_DELETE }
 
-  /** One parsed API call, handed to a route's handler. */
-  record Call(RoutingContext ctx, String requestId) {
-    String app() {
-      return ctx.pathParam("app");
-    }
-
-    String id() {
-      return ctx.pathParam("id");
-    }
+  /** One parsed API call, handed to a route's handler: the path's app, machine id and metadata key. */
+  record Call(RoutingContext ctx, String requestId, String app, String id, String key) {
 
     String nonce() {
       String n = ctx.request().getHeader("fly-machine-lease-nonce");
@@ -66,6 +59,7 @@ final class SimulatorVerticle extends VerticleBase {
   private SplittableRandom faultRandom;
   private final SplittableRandom jitterRandom;
   private HttpServer server;
+  private final SimRoutes routes = new SimRoutes();
 
   SimulatorVerticle(SimConfig config, TimeSource time, ExchangeListener listener) {
     this.config = config;
@@ -93,10 +87,9 @@ final class SimulatorVerticle extends VerticleBase {
     }
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create().setBodyLimit(8 * 1024 * 1024));
-    apiRoutes(router);
+    apiRoutes(routes);
     SimAdminRoutes.mount(router, this);
-    router.route("/v1/*").handler(ctx -> sendError(ctx, "unknown", ctx.request().method().name(), 404,
-        new JsonObject().put("error", "not found")));
+    router.route("/v1/*").handler(this::dispatch);
     return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(0))
         .requestHandler(router)
         .listen(config.port(), config.host())
@@ -108,7 +101,7 @@ final class SimulatorVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  private void apiRoutes(Router r) {
+  private void apiRoutes(SimRoutes r) {
     String apps = "/v1/apps";
     String app = apps + "/:app";
     String machines = app + "/machines";
@@ -159,12 +152,12 @@ final class SimulatorVerticle extends VerticleBase {
     route(r, HttpMethod.PATCH, machine + "/metadata", "Machines_patch_metadata", Limit.MACHINE_ACTION, true,
         c -> ok(world.updateMetadata(c.app(), c.id(), c.body("main.updateMetadataRequest"), c.requestId())));
     route(r, HttpMethod.GET, machine + "/metadata/:key", "Machines_get_metadata_key", Limit.NONE, false,
-        c -> ok(world.metadataKey(c.app(), c.id(), c.ctx().pathParam("key"))));
+        c -> ok(world.metadataKey(c.app(), c.id(), c.key())));
     route(r, HttpMethod.POST, machine + "/metadata/:key", "Machines_upsert_metadata", Limit.MACHINE_ACTION, true,
-        c -> ok(world.upsertMetadata(c.app(), c.id(), c.ctx().pathParam("key"),
+        c -> ok(world.upsertMetadata(c.app(), c.id(), c.key(),
             c.body("main.upsertMetadataKeyRequest"), c.requestId())));
     route(r, HttpMethod.DELETE, machine + "/metadata/:key", "Machines_delete_metadata", Limit.MACHINE_ACTION, true,
-        c -> ok(world.deleteMetadata(c.app(), c.id(), c.ctx().pathParam("key"), c.requestId())));
+        c -> ok(world.deleteMetadata(c.app(), c.id(), c.key(), c.requestId())));
 
     route(r, HttpMethod.POST, machine + "/lease", "Machines_create_lease", Limit.MACHINE_ACTION, true,
         c -> ok(world.acquireLease(c.app(), c.id(), c.body("main.createLeaseRequest"), c.query(), c.nonce(),
@@ -179,13 +172,24 @@ final class SimulatorVerticle extends VerticleBase {
     return Future.succeededFuture(r);
   }
 
-  private void route(Router r, HttpMethod method, String path, String operationId, Limit limit, boolean mutation,
+  private void route(SimRoutes r, HttpMethod method, String path, String operationId, Limit limit, boolean mutation,
       Function<Call, Future<SimResult>> handler) {
-    r.route(method, path).handler(ctx -> handle(ctx, operationId, limit, mutation, handler));
+    r.add(method, path, new SimRoutes.Route(operationId, limit, mutation, handler));
   }
 
-  private void handle(RoutingContext ctx, String operationId, Limit limit, boolean mutation,
-      Function<Call, Future<SimResult>> handler) {
+  private void dispatch(RoutingContext ctx) {
+    SimRoutes.Match m = routes.match(ctx.request().method(), ctx.normalizedPath());
+    if (m == null) {
+      sendError(ctx, "unknown", ctx.request().method().name(), 404, new JsonObject().put("error", "not found"));
+      return;
+    }
+    handle(ctx, m);
+  }
+
+  private void handle(RoutingContext ctx, SimRoutes.Match match) {
+    SimRoutes.Route route = match.route();
+    String operationId = route.operationId();
+    Limit limit = route.limit();
     long now = time.millis();
     String requestId = world.ids().ulid(now) + "-" + config.defaultRegion();
     HttpServerResponse res = ctx.response();
@@ -201,7 +205,7 @@ final class SimulatorVerticle extends VerticleBase {
     SimConfig.Faults f = faults;
     boolean dropAfter = false;
     long extraDelay = 0;
-    if (f.appliesTo(operationId, mutation)) {
+    if (f.appliesTo(operationId, route.mutation())) {
       if (roll(f.dropBeforeRate())) {
         stats.droppedBefore++;
         ctx.request().connection().close();
@@ -232,11 +236,11 @@ final class SimulatorVerticle extends VerticleBase {
     SimConfig.RateLimits rl = limits;
     if (rl.enabled() && limit != Limit.NONE) {
       long wait = switch (limit) {
-        case GET_MACHINE -> buckets.take(ctx.pathParam("id") + "|" + operationId, rl.getMachinePerSecond(),
+        case GET_MACHINE -> buckets.take(match.id() + "|" + operationId, rl.getMachinePerSecond(),
             rl.getMachineBurst(), now);
-        case MACHINE_ACTION -> buckets.take(ctx.pathParam("id") + "|" + operationId, rl.actionPerSecond(),
+        case MACHINE_ACTION -> buckets.take(match.id() + "|" + operationId, rl.actionPerSecond(),
             rl.actionBurst(), now);
-        case APP_CREATE_MACHINE -> buckets.take(ctx.pathParam("app") + "|" + operationId, rl.actionPerSecond(),
+        case APP_CREATE_MACHINE -> buckets.take(match.app() + "|" + operationId, rl.actionPerSecond(),
             rl.actionBurst(), now);
         case APP_DELETE -> buckets.take("apps|" + operationId, rl.appDeletePerMinute() / 60.0,
             (int) Math.max(1, rl.appDeletePerMinute()), now);
@@ -251,7 +255,7 @@ final class SimulatorVerticle extends VerticleBase {
 
     Future<SimResult> result;
     try {
-      result = handler.apply(new Call(ctx, requestId));
+      result = route.handler().apply(new Call(ctx, requestId, match.app(), match.id(), match.key()));
     } catch (SimError e) {
       result = Future.failedFuture(e);
     } catch (RuntimeException e) {
