@@ -1,9 +1,7 @@
 package dev.flightdeck.fly;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The fields of a machine that Flightdeck reads; {@link #config()} keeps the whole config. */
@@ -23,14 +21,11 @@ public record Machine(
     String nonce,
     LeaseInfo lease) {
 
+  /**
+   * Reads an API answer. It takes {@code o} over (config and events are read from it, not copied),
+   * so callers pass JSON nobody else holds or changes, as a parsed response is.
+   */
   public static Machine fromJson(JsonObject o) {
-    List<MachineEvent> events = new ArrayList<>();
-    JsonArray arr = Json.arr(o, "events");
-    for (int i = 0; i < arr.size(); i++) {
-      if (arr.getValue(i) instanceof JsonObject e) {
-        events.add(MachineEvent.fromJson(e));
-      }
-    }
     return new Machine(
         Json.str(o, "id"),
         Json.str(o, "name"),
@@ -38,8 +33,8 @@ public record Machine(
         Json.str(o, "region"),
         Json.str(o, "instance_id"),
         Json.str(o, "private_ip"),
-        MachineConfig.of(Json.obj(o, "config")),
-        List.copyOf(events),
+        MachineConfig.adopt(Json.obj(o, "config")),
+        MachineEvents.of(Json.arr(o, "events")),
         Json.instant(o, "created_at"),
         Json.instant(o, "updated_at"),
         Json.str(o, "host_status"),

@@ -21,6 +21,11 @@ public final class MachineConfig {
     return new MachineConfig(json == null ? new JsonObject() : json.copy());
   }
 
+  /** Wraps {@code json} itself: for a parsed answer that nothing else holds. */
+  static MachineConfig adopt(JsonObject json) {
+    return new MachineConfig(json == null ? new JsonObject() : json);
+  }
+
   public static MachineConfig ofImage(String image) {
     return new MachineConfig(new JsonObject().put("image", image));
   }
