@@ -45,6 +45,9 @@ public final class TokenBuckets {
 
   private final Map<String, Bucket> buckets = new HashMap<>();
   private final int sweepAbove;
+  /** Sweeps when the map grows past this: at least twice what the last sweep left, so a sweep that
+   * frees little (every bucket busy) is not repeated for each new key. */
+  private int nextSweepAt;
 
   public TokenBuckets() {
     this(200_000);
@@ -52,6 +55,7 @@ public final class TokenBuckets {
 
   public TokenBuckets(int sweepAbove) {
     this.sweepAbove = sweepAbove;
+    this.nextSweepAt = sweepAbove;
   }
 
   /** Takes one token; returns 0 when granted, otherwise the milliseconds until one is due (nothing taken). */
@@ -102,6 +106,7 @@ public final class TokenBuckets {
 
   public void clear() {
     buckets.clear();
+    nextSweepAt = sweepAbove;
   }
 
   public int size() {
@@ -111,8 +116,9 @@ public final class TokenBuckets {
   private Bucket bucket(String key, double perSecond, int burst, long now) {
     Bucket b = buckets.get(key);
     if (b == null) {
-      if (buckets.size() > sweepAbove) {
+      if (buckets.size() > nextSweepAt) {
         sweep(now);
+        nextSweepAt = Math.max(sweepAbove, 2 * buckets.size());
       }
       b = new Bucket(perSecond, burst, now);
       buckets.put(key, b);

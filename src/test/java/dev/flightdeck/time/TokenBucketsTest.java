@@ -44,4 +44,19 @@ class TokenBucketsTest {
     assertThat(b.peek("k", 1, 3, 900)).as("0.1 token refilled since the block ended").isEqualTo(900);
     assertThat(b.take("k", 1, 3, 1800)).isZero();
   }
+
+  @Test
+  void idle_buckets_are_swept_and_a_sweep_that_frees_nothing_waits_for_the_map_to_double() {
+    TokenBuckets small = new TokenBuckets(4);
+    for (int i = 0; i < 6; i++) {
+      small.take("busy" + i, 1, 3, 0); // each one token short of full: kept by a sweep at 0
+    }
+    assertThat(small.size()).as("the sweep at the sixth key freed nothing").isEqualTo(6);
+    for (int i = 0; i < 5; i++) {
+      small.take("later" + i, 1, 3, 10_000); // the busy ones are full again by now
+    }
+    assertThat(small.size()).as("no sweep until the map passes twice what the last sweep left (5)").isEqualTo(11);
+    small.take("last", 1, 3, 10_000);
+    assertThat(small.size()).as("that sweep dropped the six full buckets").isEqualTo(6);
+  }
 }
