@@ -6,6 +6,7 @@ import dev.flightdeck.dispatch.DispatchStats;
 import dev.flightdeck.dispatch.Dispatcher;
 import dev.flightdeck.fleet.FleetCache;
 import dev.flightdeck.fly.FlyClient;
+import dev.flightdeck.fly.FlyOperation;
 import dev.flightdeck.jobs.JobRunner;
 import dev.flightdeck.jobs.JobService;
 import dev.flightdeck.store.JobRecord;
@@ -60,9 +61,36 @@ public final class EngineMetrics {
   }
 
   public void bindFly(FlyClient fly) {
-    fly.observe((op, status, nanos) -> m.timer("flightdeck.fly.requests", "Machines API requests by operation and "
-        + "answer (2xx, 4xx, 409, 429, 5xx, none: no answer)", "operation", op.operationId(), "status", status(status))
-        .record(nanos, TimeUnit.NANOSECONDS));
+    // one timer per (operation, answer class), looked up by index: this runs for every API call
+    int classes = 8;
+    java.util.concurrent.atomic.AtomicReferenceArray<io.micrometer.core.instrument.Timer> timers =
+        new java.util.concurrent.atomic.AtomicReferenceArray<>(FlyOperation.values().length * classes);
+    fly.observe((op, status, nanos) -> {
+      int c = statusClass(status);
+      io.micrometer.core.instrument.Timer t = c < 0 ? null : timers.get(op.ordinal() * classes + c);
+      if (t == null) {
+        t = m.timer("flightdeck.fly.requests", "Machines API requests by operation and "
+            + "answer (2xx, 4xx, 409, 429, 5xx, none: no answer)", "operation", op.operationId(), "status", status(status));
+        if (c >= 0) {
+          timers.set(op.ordinal() * classes + c, t);
+        }
+      }
+      t.record(nanos, TimeUnit.NANOSECONDS);
+    });
+  }
+
+  /** The index of {@link #status}'s answer class, or -1 for a status outside 100–599. */
+  static int statusClass(int s) {
+    if (s < 0) {
+      return 0;
+    }
+    if (s == 409) {
+      return 6;
+    }
+    if (s == 429) {
+      return 7;
+    }
+    return s >= 100 && s < 600 ? s / 100 : -1;
   }
 
   static String status(int s) {
@@ -154,8 +182,11 @@ public final class EngineMetrics {
       Gauge.builder("flightdeck.jobs.stored", jobCounts, c -> c.getOrDefault(state, 0L))
           .description("jobs in the store by state (queue depth: queued)").tag("state", state).register(m.registry());
     }
-    store.observe((kind, nanos, failed) -> m.timer("flightdeck.store.operations", "store reads and writes (a write "
-        + "waits for its group commit)", "kind", kind, "result", failed ? "error" : "ok")
+    Map<String, io.micrometer.core.instrument.Timer> okTimers = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, io.micrometer.core.instrument.Timer> errorTimers = new java.util.concurrent.ConcurrentHashMap<>();
+    store.observe((kind, nanos, failed) -> (failed ? errorTimers : okTimers).computeIfAbsent(kind,
+            k -> m.timer("flightdeck.store.operations", "store reads and writes (a write waits for its group commit)",
+                "kind", k, "result", failed ? "error" : "ok"))
         .record(nanos, TimeUnit.NANOSECONDS));
   }
 
