@@ -16,7 +16,23 @@ import java.util.function.Supplier;
  */
 final class ApiRateLimiter {
 
-  private final TokenBuckets buckets = new TokenBuckets();
+  /**
+   * A bucket: the machine (or, for creates, the app) and the operation whose limit it counts. A record
+   * rather than a joined string: no string is built and hashed for every call, and the machine id's
+   * hash is the one its string already cached.
+   */
+  record BucketKey(String subject, FlyOperation operation) {
+    static BucketKey of(String subject, FlyOperation operation) {
+      return new BucketKey(subject, operation);
+    }
+
+    @Override
+    public String toString() {
+      return subject + "|" + operation.operationId();
+    }
+  }
+
+  private final TokenBuckets<BucketKey> buckets = new TokenBuckets<>();
   private final TimeSource time;
   private final DispatchConfig.RateLimits limits;
   private final BackoffPolicy backoff;
@@ -30,29 +46,29 @@ final class ApiRateLimiter {
   }
 
   /** The bucket an operation's first call draws from, or null. */
-  static String firstCallKey(MachineOp op) {
+  static BucketKey firstCallKey(MachineOp op) {
     Action a = op.action();
     if (a instanceof Action.Create) {
-      return op.app() + "|" + FlyOperation.MACHINES_CREATE.operationId();
+      return BucketKey.of(op.app(), FlyOperation.MACHINES_CREATE);
     }
     if (a.leased()) {
-      return op.machineId() + "|" + FlyOperation.LEASE_ACQUIRE.operationId();
+      return BucketKey.of(op.machineId(), FlyOperation.LEASE_ACQUIRE);
     }
     if (a instanceof Action.Metadata) {
-      return op.machineId() + "|" + a.operation().operationId();
+      return BucketKey.of(op.machineId(), a.operation());
     }
     return null;
   }
 
   /** How long {@code e}'s first call would wait for its token now (0: it can go). */
   long firstCallWait(OpExecution e, long now) {
-    String key = limits.enabled() ? firstCallKey(e.op) : null;
+    BucketKey key = limits.enabled() ? firstCallKey(e.op) : null;
     return key == null ? 0 : buckets.peek(key, limits.actionPerSecond(), limits.actionBurst(), now);
   }
 
   /** Takes the token of {@code e}'s first call as it is launched. */
   void payFirstCall(OpExecution e, long now) {
-    String key = limits.enabled() ? firstCallKey(e.op) : null;
+    BucketKey key = limits.enabled() ? firstCallKey(e.op) : null;
     if (key != null) {
       buckets.take(key, limits.actionPerSecond(), limits.actionBurst(), now);
       e.firstCallPaid = true;
@@ -64,7 +80,7 @@ final class ApiRateLimiter {
    * bucket (waiting for it if need be), counting the call; on a 429 the bucket backs off, on a 5xx
    * its token is given back.
    */
-  <T> Future<T> call(OpExecution e, FlyOperation op, String bucketKey, Supplier<Future<T>> call) {
+  <T> Future<T> call(OpExecution e, FlyOperation op, BucketKey bucketKey, Supplier<Future<T>> call) {
     Future<Void> ready;
     if (bucketKey == null || !limits.enabled()) {
       ready = Future.succeededFuture();
@@ -107,7 +123,7 @@ final class ApiRateLimiter {
     });
   }
 
-  private Future<Void> token(String key, FlyOperation op) {
+  private Future<Void> token(BucketKey key, FlyOperation op) {
     long now = time.millis();
     long wait = buckets.take(key, rate(op), burst(op), now);
     if (wait == 0) {

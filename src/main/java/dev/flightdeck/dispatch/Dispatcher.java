@@ -279,7 +279,7 @@ public final class Dispatcher {
   }
 
   /** Makes one API call for {@code e} through the rate limiter (see {@link ApiRateLimiter#call}). */
-  <T> Future<T> call(OpExecution e, FlyOperation op, String bucketKey, Supplier<Future<T>> call) {
+  <T> Future<T> call(OpExecution e, FlyOperation op, ApiRateLimiter.BucketKey bucketKey, Supplier<Future<T>> call) {
     return limiter.call(e, op, bucketKey, call);
   }
 

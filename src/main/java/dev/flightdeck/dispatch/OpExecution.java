@@ -214,7 +214,7 @@ final class OpExecution {
     if (machineId != null) {
       return Future.succeededFuture(); // created on an earlier run that was then deferred
     }
-    return d.call(this, FlyOperation.MACHINES_CREATE, op.app() + "|" + FlyOperation.MACHINES_CREATE.operationId(),
+    return d.call(this, FlyOperation.MACHINES_CREATE, ApiRateLimiter.BucketKey.of(op.app(), FlyOperation.MACHINES_CREATE),
             () -> d.fly.createMachine(op.app(), req))
         .compose(m -> {
           created(m, m.nonce());
@@ -315,7 +315,7 @@ final class OpExecution {
   }
 
   private Future<Void> acquireLease() {
-    return d.call(this, FlyOperation.LEASE_ACQUIRE, machineId + "|" + FlyOperation.LEASE_ACQUIRE.operationId(),
+    return d.call(this, FlyOperation.LEASE_ACQUIRE, ApiRateLimiter.BucketKey.of(machineId, FlyOperation.LEASE_ACQUIRE),
             () -> d.fly.acquireLease(op.app(), machineId, leaseTtl(), leaseDescription()))
         .compose(lease -> {
           tookLease(lease);
@@ -417,7 +417,7 @@ final class OpExecution {
         return;
       }
       String held = nonce;
-      d.call(this, FlyOperation.LEASE_REFRESH, machineId + "|" + FlyOperation.LEASE_ACQUIRE.operationId(),
+      d.call(this, FlyOperation.LEASE_REFRESH, ApiRateLimiter.BucketKey.of(machineId, FlyOperation.LEASE_ACQUIRE),
               () -> d.fly.refreshLease(op.app(), machineId, held, leaseTtl()))
           .onComplete(ar -> {
             if (nonce == null || !nonce.equals(held)) {
@@ -455,7 +455,7 @@ final class OpExecution {
   }
 
   private Future<Void> release(String held, int attempt) {
-    return d.call(this, FlyOperation.LEASE_RELEASE, machineId + "|" + FlyOperation.LEASE_RELEASE.operationId(),
+    return d.call(this, FlyOperation.LEASE_RELEASE, ApiRateLimiter.BucketKey.of(machineId, FlyOperation.LEASE_RELEASE),
             () -> d.fly.releaseLease(op.app(), machineId, held))
         .transform(ar -> {
           if (ar.succeeded() || (ar.cause() instanceof FlyApiException e
@@ -606,7 +606,7 @@ final class OpExecution {
     if (cancelled && !applied) {
       return Future.failedFuture(new Stop(OpResult.Outcome.CANCELLED, "cancelled", "cancelled before " + a.name()));
     }
-    return d.call(this, fop, machineId + "|" + fop.operationId(), () -> leaseMayHaveLapsed() ? lapsedBeforeSending()
+    return d.call(this, fop, ApiRateLimiter.BucketKey.of(machineId, fop), () -> leaseMayHaveLapsed() ? lapsedBeforeSending()
             : cancelled && !applied ? Future.failedFuture(new Stop(OpResult.Outcome.CANCELLED, "cancelled",
                 "cancelled before " + a.name())) : a.send(d.fly, op.app(), machineId, nonce))
         .compose(x -> {
@@ -689,7 +689,7 @@ final class OpExecution {
       }
       MachineConfig target = next;
       UpdateMachineRequest req = UpdateMachineRequest.of(target, current.instanceId()).withSkipLaunch(u.skipLaunch());
-      return d.call(this, FlyOperation.MACHINES_UPDATE, machineId + "|" + FlyOperation.MACHINES_UPDATE.operationId(),
+      return d.call(this, FlyOperation.MACHINES_UPDATE, ApiRateLimiter.BucketKey.of(machineId, FlyOperation.MACHINES_UPDATE),
               () -> leaseMayHaveLapsed() ? lapsedBeforeSending() : d.fly.updateMachine(op.app(), machineId, req, nonce))
           .compose(m -> {
             machine = m;
@@ -723,7 +723,7 @@ final class OpExecution {
   }
 
   private Future<Machine> readMachine() {
-    return d.call(this, FlyOperation.MACHINES_SHOW, machineId + "|" + FlyOperation.MACHINES_SHOW.operationId(),
+    return d.call(this, FlyOperation.MACHINES_SHOW, ApiRateLimiter.BucketKey.of(machineId, FlyOperation.MACHINES_SHOW),
             () -> d.fly.getMachine(op.app(), machineId))
         .onSuccess(m -> {
           machine = m;

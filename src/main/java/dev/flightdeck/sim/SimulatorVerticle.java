@@ -53,7 +53,10 @@ final class SimulatorVerticle extends VerticleBase {
   private final ExchangeListener listener;
   final SimWorld world;
   final SimStats stats = new SimStats();
-  private final TokenBuckets buckets = new TokenBuckets();
+  /** A limit's bucket: the machine (the app for creates, "apps" for app deletes) and the operation. */
+  private record Bucket(String subject, String operationId) {}
+
+  private final TokenBuckets<Bucket> buckets = new TokenBuckets<>();
   private volatile SimConfig.Faults faults;
   private volatile SimConfig.RateLimits limits;
   private SplittableRandom faultRandom;
@@ -236,13 +239,13 @@ final class SimulatorVerticle extends VerticleBase {
     SimConfig.RateLimits rl = limits;
     if (rl.enabled() && limit != Limit.NONE) {
       long wait = switch (limit) {
-        case GET_MACHINE -> buckets.take(match.id() + "|" + operationId, rl.getMachinePerSecond(),
+        case GET_MACHINE -> buckets.take(new Bucket(match.id(), operationId), rl.getMachinePerSecond(),
             rl.getMachineBurst(), now);
-        case MACHINE_ACTION -> buckets.take(match.id() + "|" + operationId, rl.actionPerSecond(),
+        case MACHINE_ACTION -> buckets.take(new Bucket(match.id(), operationId), rl.actionPerSecond(),
             rl.actionBurst(), now);
-        case APP_CREATE_MACHINE -> buckets.take(match.app() + "|" + operationId, rl.actionPerSecond(),
+        case APP_CREATE_MACHINE -> buckets.take(new Bucket(match.app(), operationId), rl.actionPerSecond(),
             rl.actionBurst(), now);
-        case APP_DELETE -> buckets.take("apps|" + operationId, rl.appDeletePerMinute() / 60.0,
+        case APP_DELETE -> buckets.take(new Bucket("apps", operationId), rl.appDeletePerMinute() / 60.0,
             (int) Math.max(1, rl.appDeletePerMinute()), now);
         default -> 0;
       };

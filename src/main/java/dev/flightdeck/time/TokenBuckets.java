@@ -5,12 +5,12 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Token buckets keyed by a string such as "machine|action", as the Machines API documents its
+ * Token buckets keyed by, for instance, a machine and an action, as the Machines API documents its
  * limits. Used by the simulator to answer 429 and by the dispatcher to avoid them. Not thread
  * safe: each owner uses it from its own event loop. A bucket that would be full again is the same
  * as no bucket, so idle ones are dropped to bound memory.
  */
-public final class TokenBuckets {
+public final class TokenBuckets<K> {
 
   private static final class Bucket {
     double tokens;
@@ -43,14 +43,14 @@ public final class TokenBuckets {
     }
   }
 
-  private final Map<String, Bucket> buckets = new HashMap<>();
+  private final Map<K, Bucket> buckets = new HashMap<>();
   private final int sweepAbove;
   /** Sweeps when the map grows past this: at least twice what the last sweep left, so a sweep that
    * frees little (every bucket busy) is not repeated for each new key. */
   private int nextSweepAt;
 
   public TokenBuckets() {
-    this(200_000);
+    this(10_000);
   }
 
   public TokenBuckets(int sweepAbove) {
@@ -59,7 +59,7 @@ public final class TokenBuckets {
   }
 
   /** Takes one token; returns 0 when granted, otherwise the milliseconds until one is due (nothing taken). */
-  public long take(String key, double perSecond, int burst, long now) {
+  public long take(K key, double perSecond, int burst, long now) {
     Bucket b = bucket(key, perSecond, burst, now);
     long wait = b.waitFor(now);
     if (wait == 0) {
@@ -69,13 +69,13 @@ public final class TokenBuckets {
   }
 
   /** Milliseconds until {@link #take} would succeed, without taking anything. */
-  public long peek(String key, double perSecond, int burst, long now) {
+  public long peek(K key, double perSecond, int burst, long now) {
     Bucket b = buckets.get(key);
     return b == null ? 0 : b.waitFor(now);
   }
 
   /** Empties the bucket and blocks it for {@code ms}: what a 429 from the server means. */
-  public void penalize(String key, double perSecond, int burst, long now, long ms) {
+  public void penalize(K key, double perSecond, int burst, long now, long ms) {
     Bucket b = bucket(key, perSecond, burst, now);
     b.refill(now);
     b.tokens = 0;
@@ -84,7 +84,7 @@ public final class TokenBuckets {
   }
 
   /** Gives back a token taken for a call the server did not charge (it failed before counting it). */
-  public void refund(String key, long now) {
+  public void refund(K key, long now) {
     Bucket b = buckets.get(key);
     if (b != null) {
       b.refill(now);
@@ -97,7 +97,7 @@ public final class TokenBuckets {
    * while this bucket had tokens says little (another client, a proxy); two in a row say the server's
    * bucket is empty.
    */
-  public boolean strike(String key, double perSecond, int burst, long now, long windowMs) {
+  public boolean strike(K key, double perSecond, int burst, long now, long windowMs) {
     Bucket b = bucket(key, perSecond, burst, now);
     boolean again = b.lastStrike != Long.MIN_VALUE && now - b.lastStrike <= windowMs;
     b.lastStrike = now;
@@ -113,7 +113,7 @@ public final class TokenBuckets {
     return buckets.size();
   }
 
-  private Bucket bucket(String key, double perSecond, int burst, long now) {
+  private Bucket bucket(K key, double perSecond, int burst, long now) {
     Bucket b = buckets.get(key);
     if (b == null) {
       if (buckets.size() > nextSweepAt) {

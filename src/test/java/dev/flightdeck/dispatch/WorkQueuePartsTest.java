@@ -188,7 +188,7 @@ class WorkQueuePartsTest {
         stats);
     List<Long> sentAt = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      limiter.call(null, FlyOperation.MACHINES_STOP, "m1|stop", () -> {
+      limiter.call(null, FlyOperation.MACHINES_STOP, ApiRateLimiter.BucketKey.of("m1", FlyOperation.MACHINES_STOP), () -> {
         sentAt.add(time.millis());
         return Future.succeededFuture();
       });
@@ -201,7 +201,7 @@ class WorkQueuePartsTest {
     FlyApiException throttled = FlyApiException.fromResponse(FlyOperation.MACHINES_START, 429,
         "{\"error\":\"rate limited\"}", "req-1");
     for (int i = 0; i < 2; i++) {
-      limiter.call(null, FlyOperation.MACHINES_START, "m2|start", () -> {
+      limiter.call(null, FlyOperation.MACHINES_START, ApiRateLimiter.BucketKey.of("m2", FlyOperation.MACHINES_START), () -> {
         calls.incrementAndGet();
         return Future.failedFuture(throttled);
       });
@@ -210,7 +210,7 @@ class WorkQueuePartsTest {
     assertThat(calls).hasValue(2);
     assertThat(stats.rateLimited).isEqualTo(2);
     List<Long> after = new ArrayList<>();
-    limiter.call(null, FlyOperation.MACHINES_START, "m2|start", () -> {
+    limiter.call(null, FlyOperation.MACHINES_START, ApiRateLimiter.BucketKey.of("m2", FlyOperation.MACHINES_START), () -> {
       after.add(time.millis());
       return Future.succeededFuture();
     });

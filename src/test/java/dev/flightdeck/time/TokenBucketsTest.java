@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 /** The client's mirror of the API's buckets: taking, refunds for calls not charged, 429 strikes. */
 class TokenBucketsTest {
 
-  private final TokenBuckets b = new TokenBuckets();
+  private final TokenBuckets<String> b = new TokenBuckets<>();
 
   @Test
   void a_refunded_token_can_be_taken_again_at_once() {
@@ -47,7 +47,7 @@ class TokenBucketsTest {
 
   @Test
   void idle_buckets_are_swept_and_a_sweep_that_frees_nothing_waits_for_the_map_to_double() {
-    TokenBuckets small = new TokenBuckets(4);
+    TokenBuckets<String> small = new TokenBuckets<>(4);
     for (int i = 0; i < 6; i++) {
       small.take("busy" + i, 1, 3, 0); // each one token short of full: kept by a sweep at 0
     }
