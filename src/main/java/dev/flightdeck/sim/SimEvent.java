@@ -13,7 +13,7 @@ record SimEvent(String id, String type, String status, String source, long times
         .put("source", source)
         .put("timestamp", timestamp);
     if (request != null) {
-      o.put("request", request.copy());
+      o.put("request", request); // rendered and dropped at once, like the machine's config next to it
     }
     return o;
   }

@@ -9,8 +9,20 @@ final class SimJson {
 
   private SimJson() {}
 
+  private record Rendered(long second, String text) {}
+
+  /** Recently rendered seconds: a list renders two per machine, and most fall on a few seconds. */
+  private static final Rendered[] RENDERED = new Rendered[256];
+
   static String rfc3339(long millis) {
-    return Instant.ofEpochSecond(Math.floorDiv(millis, 1000)).toString();
+    long second = Math.floorDiv(millis, 1000);
+    int slot = (int) (second & (RENDERED.length - 1));
+    Rendered r = RENDERED[slot];
+    if (r == null || r.second() != second) {
+      r = new Rendered(second, Instant.ofEpochSecond(second).toString());
+      RENDERED[slot] = r; // a racing writer stores an equal entry: the array only ever holds correct ones
+    }
+    return r.text();
   }
 
   static JsonObject machine(SimMachine m, long now, boolean summary, boolean includeLease, String nonce) {
