@@ -164,7 +164,21 @@ abstract class SqlJobStore implements JobStore {
 
   @Override
   public Future<Integer> prune(long endedBefore, int keepEnded) {
-    return write(tx -> JobsSql.prune(tx, endedBefore, keepEnded));
+    return prune(endedBefore, keepEnded, PRUNE_BATCH);
+  }
+
+  /** Jobs deleted per transaction by a prune: each batch is short, so other writes go in between. */
+  static final int PRUNE_BATCH = 1000;
+
+  /** {@code batch}: at most this many jobs per transaction, each on its own (never inside a group commit). */
+  Future<Integer> prune(long endedBefore, int keepEnded, int batch) {
+    return pruneFrom(endedBefore, keepEnded, batch, 0);
+  }
+
+  private Future<Integer> pruneFrom(long endedBefore, int keepEnded, int batch, int sofar) {
+    return writeAlone(tx -> JobsSql.pruneBatch(tx, endedBefore, keepEnded, batch)).compose(n -> n < batch
+        ? writeAlone(tx -> JobsSql.forgetSilentInstances(tx, System.currentTimeMillis())).map(x -> sofar + n)
+        : pruneFrom(endedBefore, keepEnded, batch, sofar + n));
   }
 
   @Override

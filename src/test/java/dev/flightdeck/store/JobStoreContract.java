@@ -326,6 +326,25 @@ abstract class JobStoreContract {
   }
 
   @Test
+  void pruning_goes_in_batches_until_nothing_is_left_to_prune() {
+    for (int i = 0; i < 7; i++) {
+      insert("b" + i, "web", t0 + i);
+    }
+    store.claim("me", 7, t0 + 10, t0).await();
+    for (int i = 0; i < 6; i++) {
+      // b0 and b1 end at the same instant: the tie is broken by id
+      store.finish("b" + i, "me", "succeeded", null, null, JobRecord.Progress.NONE, t0 + 100 + Math.max(i, 1)).await();
+    }
+    SqlJobStore sql = (SqlJobStore) store;
+    assertThat(sql.prune(0, 2, 2).await()).as("four beyond the newest two, two per batch").isEqualTo(4);
+    assertThat(store.list(new JobFilter(List.of("*"), null, null, null, null, null), null, 10).await().items())
+        .extracting(JobRecord::id).containsExactlyInAnyOrder("b4", "b5", "b6");
+    assertThat(sql.prune(0, 2, 2).await()).as("nothing left beyond them").isZero();
+    assertThat(sql.prune(t0 + 106, 0, 1).await()).as("keeping none: every ended job goes, one per batch").isEqualTo(2);
+    assertThat(store.get("b6").await()).as("running jobs are never pruned").isNotNull();
+  }
+
+  @Test
   void pruning_keeps_exactly_the_newest_even_when_jobs_ended_at_the_same_instant() {
     for (int i = 0; i < 3; i++) {
       insert("tie" + i, "web", t0 + i);
